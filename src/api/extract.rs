@@ -1,0 +1,319 @@
+//! The JSON body extractor: content type, size cap, parse with the failing field's path, then
+//! `validator` rules, all mapped to problem+json without echoing submitted values.
+
+use std::borrow::Cow;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use crate::domain::{FieldError, Localized};
+use crate::error::ApiError;
+
+/// A JSON request body that has been parsed and validated.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+fn is_json(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(request);
+        let body = actix_web::web::Bytes::from_request(request, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(Localized::new(
+                    "Send the body as JSON with Content-Type: application/json.",
+                    "请以 JSON 格式提交，并设置 Content-Type: application/json。",
+                )));
+            }
+            let bytes = body.await.map_err(|error| {
+                match error.as_response_error().status_code().as_u16() {
+                    413 => ApiError::PayloadTooLarge,
+                    _ => ApiError::BadRequest(Localized::new(
+                        "The request body could not be read.",
+                        "无法读取请求内容。",
+                    )),
+                }
+            })?;
+            let value: T = parse_json(&bytes)?;
+            value
+                .validate()
+                .map_err(|errors| ApiError::Validation(field_errors(&errors)))?;
+            Ok(Json(value))
+        })
+    }
+}
+
+/// Parses JSON, naming the failing field by its full path (`enterprise.uscc`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => match deserializer.end() {
+            Ok(()) => return Ok(value),
+            Err(_) => {
+                return Err(ApiError::BadRequest(Localized::new(
+                    "The body has extra content after the JSON value.",
+                    "请求内容在 JSON 之后还有多余字符。",
+                )))
+            }
+        },
+        Err(error) => error,
+    };
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if !matches!(inner.classify(), serde_json::error::Category::Data) {
+        return Err(ApiError::BadRequest(Localized::new(
+            format!(
+                "The body is not valid JSON (line {}, column {}).",
+                inner.line(),
+                inner.column()
+            ),
+            format!(
+                "请求内容不是有效的 JSON（第{}行第{}列）。",
+                inner.line(),
+                inner.column()
+            ),
+        )));
+    }
+    Err(ApiError::Validation(vec![data_error(
+        &path,
+        &inner.to_string(),
+    )]))
+}
+
+/// Turns a serde data error into a field error; the message is rebuilt from the expectation
+/// only, because serde's own text quotes the submitted value.
+fn data_error(path: &str, message: &str) -> FieldError {
+    let join = |parent: &str, child: &str| {
+        if parent.is_empty() || parent == "." {
+            child.to_owned()
+        } else {
+            format!("{parent}.{child}")
+        }
+    };
+    let base = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return FieldError::new(
+            join(&base, name),
+            "required",
+            Localized::new("is required", "必填"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return FieldError::new(
+            join(&base, name),
+            "unknown_field",
+            Localized::new("is not a known field", "未知字段"),
+        );
+    }
+    let field = if base.is_empty() {
+        "body".to_owned()
+    } else {
+        base
+    };
+    let expected = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .rsplit_once("expected ")
+        .map(|(_, e)| e);
+    if message.starts_with("unknown variant") {
+        let choices = expected.unwrap_or("a listed value").replace('`', "");
+        return FieldError::new(
+            field,
+            "invalid_choice",
+            Localized::new(
+                format!("must be {choices}"),
+                format!("取值无效，应为：{choices}"),
+            ),
+        );
+    }
+    let expected = expected.unwrap_or("another type").replace('`', "");
+    FieldError::new(
+        field,
+        "invalid_type",
+        Localized::new(
+            format!("has the wrong type: expected {expected}"),
+            format!("类型错误，应为 {expected}"),
+        ),
+    )
+}
+
+/// Flattens `validator`'s nested errors into field paths, with messages of our own.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (name, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => out.extend(
+                list.iter()
+                    .map(|e| FieldError::new(path.clone(), e.code.to_string(), message(e))),
+            ),
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn param(error: &ValidationError, name: &str) -> Option<String> {
+    error.params.get(name).map(|v| v.to_string())
+}
+
+fn message(error: &ValidationError) -> Localized {
+    let (min, max) = (param(error, "min"), param(error, "max"));
+    match error.code.as_ref() {
+        "length" => match (min, max) {
+            (Some(min), Some(max)) if min == max => Localized::new(
+                format!("must be {min} characters"),
+                format!("长度应为{min}个字符"),
+            ),
+            (Some(min), Some(max)) if min == "1" => Localized::new(
+                format!("is required (at most {max} characters)"),
+                format!("必填，最多{max}个字符"),
+            ),
+            (Some(min), Some(max)) => Localized::new(
+                format!("must be {min} to {max} characters"),
+                format!("长度应为{min}到{max}个字符"),
+            ),
+            (Some(min), None) => Localized::new(
+                format!("must be at least {min} characters"),
+                format!("至少{min}个字符"),
+            ),
+            (None, Some(max)) => Localized::new(
+                format!("must be at most {max} characters"),
+                format!("最多{max}个字符"),
+            ),
+            (None, None) => Localized::new("has the wrong length", "长度不符"),
+        },
+        "range" => match (min, max) {
+            (Some(min), Some(max)) => Localized::new(
+                format!("must be between {min} and {max}"),
+                format!("应在{min}到{max}之间"),
+            ),
+            (Some(min), None) => {
+                Localized::new(format!("must be at least {min}"), format!("不能小于{min}"))
+            }
+            (None, Some(max)) => {
+                Localized::new(format!("must be at most {max}"), format!("不能大于{max}"))
+            }
+            (None, None) => Localized::new("is out of range", "超出范围"),
+        },
+        "email" => Localized::new("must be an email address", "邮箱格式不正确"),
+        "required" => Localized::new("is required", "必填"),
+        _ => {
+            let en = error
+                .message
+                .clone()
+                .unwrap_or(Cow::Borrowed("is not valid"));
+            Localized::new(en.into_owned(), "格式不正确")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn fields(result: Result<Outer, ApiError>) -> Vec<(String, String, String)> {
+        match result {
+            Err(ApiError::Validation(errors)) => errors
+                .into_iter()
+                .map(|e| (e.field, e.code, e.message.en))
+                .collect(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_nested_field_is_named_by_its_path() {
+        let found = fields(parse_json::<Outer>(br#"{"name":"a","inner":{}}"#));
+        assert_eq!(
+            found,
+            vec![(
+                "inner.count".into(),
+                "required".into(),
+                "is required".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field_without_echoing_the_value() {
+        let found = fields(parse_json::<Outer>(
+            br#"{"name":"a","inner":{"count":"SECRET-VALUE"}}"#,
+        ));
+        assert_eq!(found[0].0, "inner.count");
+        assert_eq!(found[0].1, "invalid_type");
+        assert!(!found[0].2.contains("SECRET-VALUE"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn broken_json_is_a_bad_request() {
+        assert!(matches!(
+            parse_json::<Outer>(b"{\"name\": "),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_json::<Outer>(br#"{"name":"a","inner":{"count":1}} x"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}

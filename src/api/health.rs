@@ -1,0 +1,35 @@
+//! Liveness and readiness probes.
+
+use actix_web::{get, web, HttpResponse};
+
+use crate::error::ApiError;
+use crate::service::{self, ServiceState};
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HealthStatus {
+    /// `ok` when the check passed.
+    pub status: &'static str,
+}
+
+/// The process runs.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+    (status = 200, body = HealthStatus),
+    (status = 503, description = "The database does not answer", content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<ServiceState>) -> Result<HttpResponse, ApiError> {
+    service::health::database_answers(&state)
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "readiness check failed");
+            ApiError::Unavailable
+        })?;
+    Ok(HttpResponse::Ok().json(HealthStatus { status: "ok" }))
+}

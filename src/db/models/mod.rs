@@ -1,0 +1,1 @@
+//! Rows as diesel reads and writes them.

@@ -1,0 +1,1 @@
+//! Queries shared by the services.

@@ -1,0 +1,269 @@
+// Written to match migrations/{sqlite,postgres}; a test checks both trees give these columns.
+
+diesel::table! {
+    towns (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        kind -> Text,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    gi_products (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        category -> Text,
+        legal_basis -> Text,
+        protection_announcement -> Text,
+        protection_date -> Nullable<Text>,
+        protected_area -> Text,
+        standard_code -> Nullable<Text>,
+        certification_mark_reg_no -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_towns (product_code, town_code) {
+        product_code -> Text,
+        town_code -> Text,
+    }
+}
+
+diesel::table! {
+    enterprises (id) {
+        id -> Text,
+        uscc -> Text,
+        name -> Text,
+        legal_representative -> Text,
+        address -> Text,
+        town_code -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        email -> Text,
+        uscc_exception_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        display_name -> Text,
+        enterprise_id -> Nullable<Text>,
+        active -> Bool,
+        token_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        enterprise_id -> Text,
+        product_code -> Text,
+        basis -> Text,
+        trademark_reg_no -> Nullable<Text>,
+        production_town -> Text,
+        production_address -> Text,
+        area_centimu -> Nullable<BigInt>,
+        annual_output_kg -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        status -> Text,
+        version -> Integer,
+        created_by -> Text,
+        recommended_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        status_changed_at -> Timestamp,
+        review_due_date -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_opinions (id) {
+        id -> Text,
+        application_id -> Text,
+        application_version -> Integer,
+        reviewer_id -> Text,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_field_comments (id) {
+        id -> Text,
+        opinion_id -> Text,
+        field -> Text,
+        comment -> Text,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        application_id -> Text,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_counters (year) {
+        year -> Integer,
+        last_no -> Integer,
+    }
+}
+
+diesel::table! {
+    authorizations (id) {
+        id -> Text,
+        registry_no -> Text,
+        enterprise_id -> Text,
+        application_id -> Text,
+        product_code -> Text,
+        basis -> Text,
+        trademark_reg_no -> Nullable<Text>,
+        status -> Text,
+        announcement_no -> Text,
+        announcement_date -> Text,
+        granted_at -> Timestamp,
+        status_changed_at -> Timestamp,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    usage_reports (id) {
+        id -> Text,
+        authorization_id -> Text,
+        year -> Integer,
+        marks_used -> BigInt,
+        output_kg -> BigInt,
+        sales_cny -> BigInt,
+        note -> Nullable<Text>,
+        filed_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    journal_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        comment -> Nullable<Text>,
+        data -> Nullable<Text>,
+        at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    journal_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    holidays (day) {
+        day -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    fake_reports (id) {
+        id -> Text,
+        code_seen -> Text,
+        place -> Text,
+        description -> Text,
+        photo_sha256 -> Nullable<Text>,
+        photo_content_type -> Nullable<Text>,
+        reporter_address -> Text,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(product_towns -> gi_products (product_code));
+diesel::joinable!(product_towns -> towns (town_code));
+diesel::joinable!(enterprises -> towns (town_code));
+diesel::joinable!(users -> enterprises (enterprise_id));
+diesel::joinable!(applications -> enterprises (enterprise_id));
+diesel::joinable!(applications -> gi_products (product_code));
+diesel::joinable!(review_opinions -> applications (application_id));
+diesel::joinable!(review_field_comments -> review_opinions (opinion_id));
+diesel::joinable!(attachments -> applications (application_id));
+diesel::joinable!(authorizations -> enterprises (enterprise_id));
+diesel::joinable!(authorizations -> gi_products (product_code));
+diesel::joinable!(usage_reports -> authorizations (authorization_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    towns,
+    gi_products,
+    product_towns,
+    enterprises,
+    users,
+    login_throttle,
+    applications,
+    review_opinions,
+    review_field_comments,
+    attachments,
+    registry_counters,
+    authorizations,
+    usage_reports,
+    journal_events,
+    journal_head,
+    settings,
+    holidays,
+    fake_reports,
+);

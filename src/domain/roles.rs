@@ -1,0 +1,91 @@
+//! Who a user is to the registry.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Applicant,
+    Reviewer,
+    Approver,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Applicant, Role::Reviewer, Role::Approver, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::Reviewer => "reviewer",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Market-regulation staff: may read every application and authorization.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Approver | Role::Admin)
+    }
+
+    /// Reviewers' actions are open to approvers too (DESIGN §1).
+    pub fn may_review(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Approver)
+    }
+
+    pub fn may_approve(self) -> bool {
+        self == Role::Approver
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or(UnknownRole)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownRole;
+
+impl fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("role must be one of applicant, reviewer, approver, admin")
+    }
+}
+
+impl std::error::Error for UnknownRole {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert_eq!("root".parse::<Role>(), Err(UnknownRole));
+    }
+
+    #[test]
+    fn approvers_may_review_but_reviewers_may_not_approve() {
+        assert!(Role::Approver.may_review() && Role::Approver.may_approve());
+        assert!(Role::Reviewer.may_review() && !Role::Reviewer.may_approve());
+        assert!(!Role::Applicant.is_staff() && Role::Admin.is_staff());
+        assert!(!Role::Admin.may_review());
+    }
+}

@@ -1,0 +1,13 @@
+//! gi-registry: the registry of enterprises that apply for, and hold, the right to use the
+//! geographical-indication special mark in Yingde.
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

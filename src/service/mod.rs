@@ -1,0 +1,86 @@
+//! Use cases: each opens its transaction, asks `domain`, writes through `db` and appends the
+//! journal event. Knows nothing of HTTP; returns [`ServiceError`].
+
+pub mod health;
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::db::{DbConnection, DbPool};
+use crate::domain::{FieldError, Localized};
+
+/// What a use case can answer besides success; `api` and `web` turn it into HTTP.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict: {}", .0.en)]
+    Conflict(Localized),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("stale version")]
+    PreconditionFailed,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("database unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => ServiceError::NotFound,
+            other => ServiceError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for ServiceError {
+    fn from(error: r2d2::Error) -> Self {
+        tracing::warn!(%error, "no database connection");
+        ServiceError::Unavailable
+    }
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        ServiceError::Invalid(vec![FieldError::new(field, code, Localized::new(en, zh))])
+    }
+
+    pub fn conflict(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        ServiceError::Conflict(Localized::new(en, zh))
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What every use case needs: the pool, the clock and the settings it acts under.
+#[derive(Clone)]
+pub struct ServiceState {
+    pub pool: DbPool,
+    pub clock: Clock,
+    pub settings: Arc<crate::config::Settings>,
+}
+
+impl ServiceState {
+    /// Runs blocking database work on the blocking thread pool, never on an HTTP worker.
+    pub async fn run<T, F>(&self, work: F) -> ServiceResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ServiceResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|join| ServiceError::Internal(anyhow::anyhow!("blocking task failed: {join}")))?
+    }
+}

@@ -1,0 +1,102 @@
+//! Building and running the HTTP server: pool, migrations, middleware, routes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::{self, ApiError};
+use crate::service::ServiceState;
+use crate::{api, web as pages};
+
+/// Opens the pool and brings the schema up to date. Blocking: call before the server starts.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = db::connect_pool(&settings.database, settings.database_pool_size)?;
+    let mut conn = pool.get().context("cannot take a database connection")?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(
+            applied,
+            backend = settings.database.backend_name(),
+            "migrations applied"
+        );
+    }
+    Ok(pool)
+}
+
+/// A bound, not yet running, server and what tests need to reach it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: ServiceState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let prepared = settings.clone();
+        let pool = tokio::task::spawn_blocking(move || prepare_database(&prepared)).await??;
+        let state = ServiceState {
+            pool,
+            clock,
+            settings: settings.clone(),
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &ServiceState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server> {
+    let max_body = state.settings.max_body_bytes;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(Compress::default())
+            .wrap(from_fn(error::problem_responses))
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::QueryConfig::default().error_handler(|_, _| {
+                ApiError::BadRequest(crate::domain::Localized::new(
+                    "The query string is not valid.",
+                    "查询参数无效。",
+                ))
+                .into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .configure(api::routes)
+            .configure(pages::routes)
+            .default_service(web::to(api::not_found))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
