@@ -319,12 +319,9 @@ pub async fn problem_responses(
         .extensions()
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
-    let http_request = request.request().clone();
-    let response = match next.call(request).await {
-        Ok(response) => response.map_into_boxed_body(),
-        // An error that escaped the handlers (e.g. a failing extractor of a wrapped service).
-        Err(error) => ServiceResponse::new(http_request, error.error_response()),
-    };
+    // Handlers' errors arrive here already rendered as responses; an `Err` can only come from
+    // a middleware, and actix renders that itself.
+    let response = next.call(request).await?.map_into_boxed_body();
     let status = response.status();
     let mut response = if status.is_client_error() || status.is_server_error() {
         let problem = response.response().extensions().get::<Problem>().cloned();

@@ -2,6 +2,7 @@
 //! geographical-indication special mark in Yingde.
 
 pub mod api;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;

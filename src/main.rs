@@ -1,11 +1,15 @@
-//! The `gi-registry` command: serve (default) or migrate.
+//! The `gi-registry` command: serve (default), migrate, user create.
 
+use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gi_registry::clock::Clock;
 use gi_registry::config::{CommonArgs, ServeArgs, Settings};
-use gi_registry::startup::{prepare_database, Application};
+use gi_registry::domain::roles::Role;
+use gi_registry::service::accounts::{self, CreateStaffInput};
+use gi_registry::service::ServiceError;
+use gi_registry::startup::{open_state, prepare_database, Application};
 use gi_registry::telemetry;
 
 #[derive(Parser)]
@@ -29,6 +33,28 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// reviewer, approver or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: never pass it as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +67,15 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => prepare_database(&settings).map(|_| ()),
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    role,
+                    display_name,
+                    ..
+                },
+        } => create_user(settings, username, role, display_name),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,6 +90,45 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         application.run_until_stopped().await?;
         Ok(())
     })
+}
+
+fn create_user(
+    settings: Settings,
+    username: String,
+    role: String,
+    display_name: Option<String>,
+) -> anyhow::Result<()> {
+    let role: Role = role.parse()?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    actix_web::rt::System::new().block_on(async move {
+        let state = open_state(settings, Clock::system()).await?;
+        let input = CreateStaffInput {
+            username,
+            password,
+            role,
+            display_name,
+        };
+        let user = accounts::create_staff(&state, None, input)
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+        println!("created {} `{}` ({})", user.role, user.username, user.id);
+        Ok(())
+    })
+}
+
+/// A service error as one line for a terminal.
+fn describe(error: &ServiceError) -> String {
+    match error {
+        ServiceError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message.en))
+            .collect::<Vec<_>>()
+            .join("; "),
+        ServiceError::Conflict(message) => message.en.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// One clear line on standard error, and a non-zero exit.

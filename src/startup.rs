@@ -9,11 +9,13 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::jwt::JwtKeys;
+use crate::auth::secrets;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
-use crate::service::ServiceState;
+use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
 
 /// Opens the pool and brings the schema up to date. Blocking: call before the server starts.
@@ -31,6 +33,20 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// Everything the use cases need: a migrated database, the signing key, the clock.
+pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<ServiceState> {
+    let settings = Arc::new(settings);
+    let prepared = settings.clone();
+    let pool = tokio::task::spawn_blocking(move || prepare_database(&prepared)).await??;
+    let secret = secrets::jwt_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+    Ok(ServiceState {
+        pool,
+        clock,
+        settings,
+        jwt: Arc::new(JwtKeys::new(&secret)),
+    })
+}
+
 /// A bound, not yet running, server and what tests need to reach it.
 pub struct Application {
     port: u16,
@@ -40,14 +56,16 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let settings = Arc::new(settings);
-        let prepared = settings.clone();
-        let pool = tokio::task::spawn_blocking(move || prepare_database(&prepared)).await??;
-        let state = ServiceState {
-            pool,
-            clock,
-            settings: settings.clone(),
-        };
+        let state = open_state(settings, clock).await?;
+        if let Some((password, path)) = accounts::ensure_initial_admin(&state).await? {
+            // Shown once, as Jenkins and Grafana do; also kept in a 0600 file.
+            println!(
+                "Created the first admin account `admin` with the one-time password: {password}\n\
+                 (also kept in {}; sign in and change it with POST /api/v1/auth/password)",
+                path.display()
+            );
+        }
+        let settings = state.settings.clone();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -93,7 +111,6 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .configure(api::routes)
             .configure(pages::routes)
-            .default_service(web::to(api::not_found))
     })
     .shutdown_timeout(10)
     .listen(listener)?

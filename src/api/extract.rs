@@ -1,14 +1,12 @@
-//! The JSON body extractor: content type, size cap, parse with the failing field's path, then
-//! `validator` rules, all mapped to problem+json without echoing submitted values.
-
-use std::borrow::Cow;
+//! The JSON body extractor: content type, size cap, and parsing that names the failing field
+//! by its path, mapped to problem+json without echoing submitted values. The rules on the
+//! values (validator's and the domain's) run in the service, so all are reported together.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::domain::{FieldError, Localized};
 use crate::error::ApiError;
@@ -37,7 +35,7 @@ fn is_json(request: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -60,11 +58,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                     )),
                 }
             })?;
-            let value: T = parse_json(&bytes)?;
-            value
-                .validate()
-                .map_err(|errors| ApiError::Validation(field_errors(&errors)))?;
-            Ok(Json(value))
+            parse_json(&bytes).map(Json)
         })
     }
 }
@@ -168,91 +162,6 @@ fn data_error(path: &str, message: &str) -> FieldError {
             format!("类型错误，应为 {expected}"),
         ),
     )
-}
-
-/// Flattens `validator`'s nested errors into field paths, with messages of our own.
-pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    collect(errors, "", &mut out);
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
-fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
-    for (name, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => out.extend(
-                list.iter()
-                    .map(|e| FieldError::new(path.clone(), e.code.to_string(), message(e))),
-            ),
-            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
-            ValidationErrorsKind::List(items) => {
-                for (index, inner) in items {
-                    collect(inner, &format!("{path}[{index}]"), out);
-                }
-            }
-        }
-    }
-}
-
-fn param(error: &ValidationError, name: &str) -> Option<String> {
-    error.params.get(name).map(|v| v.to_string())
-}
-
-fn message(error: &ValidationError) -> Localized {
-    let (min, max) = (param(error, "min"), param(error, "max"));
-    match error.code.as_ref() {
-        "length" => match (min, max) {
-            (Some(min), Some(max)) if min == max => Localized::new(
-                format!("must be {min} characters"),
-                format!("长度应为{min}个字符"),
-            ),
-            (Some(min), Some(max)) if min == "1" => Localized::new(
-                format!("is required (at most {max} characters)"),
-                format!("必填，最多{max}个字符"),
-            ),
-            (Some(min), Some(max)) => Localized::new(
-                format!("must be {min} to {max} characters"),
-                format!("长度应为{min}到{max}个字符"),
-            ),
-            (Some(min), None) => Localized::new(
-                format!("must be at least {min} characters"),
-                format!("至少{min}个字符"),
-            ),
-            (None, Some(max)) => Localized::new(
-                format!("must be at most {max} characters"),
-                format!("最多{max}个字符"),
-            ),
-            (None, None) => Localized::new("has the wrong length", "长度不符"),
-        },
-        "range" => match (min, max) {
-            (Some(min), Some(max)) => Localized::new(
-                format!("must be between {min} and {max}"),
-                format!("应在{min}到{max}之间"),
-            ),
-            (Some(min), None) => {
-                Localized::new(format!("must be at least {min}"), format!("不能小于{min}"))
-            }
-            (None, Some(max)) => {
-                Localized::new(format!("must be at most {max}"), format!("不能大于{max}"))
-            }
-            (None, None) => Localized::new("is out of range", "超出范围"),
-        },
-        "email" => Localized::new("must be an email address", "邮箱格式不正确"),
-        "required" => Localized::new("is required", "必填"),
-        _ => {
-            let en = error
-                .message
-                .clone()
-                .unwrap_or(Cow::Borrowed("is not valid"));
-            Localized::new(en.into_owned(), "格式不正确")
-        }
-    }
 }
 
 #[cfg(test)]

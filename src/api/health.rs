@@ -1,6 +1,6 @@
 //! Liveness and readiness probes.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use crate::error::ApiError;
 use crate::service::{self, ServiceState};
@@ -13,7 +13,6 @@ pub struct HealthStatus {
 
 /// The process runs.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: "ok" })
 }
@@ -23,7 +22,6 @@ pub async fn healthz() -> HttpResponse {
     (status = 200, body = HealthStatus),
     (status = 503, description = "The database does not answer", content_type = "application/problem+json"),
 ))]
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<ServiceState>) -> Result<HttpResponse, ApiError> {
     service::health::database_answers(&state)
         .await

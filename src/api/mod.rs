@@ -1,5 +1,6 @@
 //! JSON handlers: DTOs, validation, authentication; they call `service` and nothing below it.
 
+pub mod accounts;
 pub mod extract;
 pub mod health;
 pub mod openapi;
@@ -8,12 +9,19 @@ use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .route("/docs", web::get().to(redirect_to_docs))
+    cfg.service(web::resource("/healthz").get(health::healthz))
+        .service(web::resource("/readyz").get(health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/auth/register").post(accounts::register))
+                .service(web::resource("/auth/login").post(accounts::login))
+                .service(web::resource("/auth/password").post(accounts::change_password))
+                .service(web::resource("/me").get(accounts::me))
+                .service(web::resource("/admin/users").post(accounts::create_user))
+                .service(web::resource("/admin/users/{id}").patch(accounts::update_user)),
+        )
+        .service(web::resource("/docs").get(redirect_to_docs))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),
@@ -24,9 +32,4 @@ async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header(("Location", "/docs/"))
         .finish()
-}
-
-/// Any path no route matches.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
 }

@@ -2,7 +2,11 @@
 
 use utoipa::OpenApi;
 
-use super::health;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+use super::{accounts, health};
+use crate::service::accounts as account_service;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -10,10 +14,23 @@ use super::health;
         title = "gi-registry",
         description = "Registry of enterprises using the geographical-indication special mark (地理标志专用标志) in Yingde.",
     ),
-    paths(health::healthz, health::readyz),
-    components(schemas(health::HealthStatus, ProblemDocument, FieldErrorDocument)),
+    paths(
+        health::healthz, health::readyz,
+        accounts::register, accounts::login, accounts::me, accounts::change_password,
+        accounts::create_user, accounts::update_user,
+    ),
+    components(schemas(
+        health::HealthStatus, ProblemDocument, FieldErrorDocument,
+        account_service::RegisterInput, account_service::EnterpriseInput, account_service::LoginInput,
+        account_service::ChangePasswordInput, account_service::CreateStaffInput, account_service::UpdateUserInput,
+        account_service::UserView, account_service::EnterpriseView, account_service::Registered,
+        account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
+    )),
+    modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes"),
+        (name = "accounts", description = "Registration, sign-in, the caller's account"),
+        (name = "admin", description = "Staff accounts and settings"),
     )
 )]
 pub struct ApiDoc;
@@ -38,4 +55,22 @@ pub struct FieldErrorDocument {
     field: String,
     code: String,
     message: String,
+}
+
+/// Declares the `bearer` scheme that protected operations refer to.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
 }

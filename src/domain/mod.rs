@@ -1,6 +1,10 @@
 //! The rules of the registry, without storage or HTTP: credit codes, the workflow, goal maths.
 
+pub mod accounts;
+pub mod contact;
+pub mod journal;
 pub mod roles;
+pub mod throttle;
 pub mod uscc;
 
 /// A message in the two languages the registry answers in.

@@ -58,6 +58,27 @@ impl FromStr for Role {
     }
 }
 
+/// A signed-in user as the rules see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub role: Role,
+    /// The enterprise an applicant acts for; staff have none.
+    pub enterprise_id: Option<String>,
+}
+
+impl Actor {
+    /// May this user act on a record of `enterprise_id`? Staff read all; an applicant only
+    /// its own enterprise's records.
+    pub fn may_see_enterprise(&self, enterprise_id: &str) -> bool {
+        self.role.is_staff() || self.enterprise_id.as_deref() == Some(enterprise_id)
+    }
+
+    pub fn owns_enterprise(&self, enterprise_id: &str) -> bool {
+        self.role == Role::Applicant && self.enterprise_id.as_deref() == Some(enterprise_id)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownRole;
 
@@ -87,5 +108,22 @@ mod tests {
         assert!(Role::Reviewer.may_review() && !Role::Reviewer.may_approve());
         assert!(!Role::Applicant.is_staff() && Role::Admin.is_staff());
         assert!(!Role::Admin.may_review());
+    }
+
+    #[test]
+    fn applicants_see_only_their_enterprise_and_staff_see_all() {
+        let applicant = Actor {
+            user_id: "u".into(),
+            role: Role::Applicant,
+            enterprise_id: Some("e1".into()),
+        };
+        assert!(applicant.may_see_enterprise("e1") && applicant.owns_enterprise("e1"));
+        assert!(!applicant.may_see_enterprise("e2") && !applicant.owns_enterprise("e2"));
+        let reviewer = Actor {
+            user_id: "r".into(),
+            role: Role::Reviewer,
+            enterprise_id: None,
+        };
+        assert!(reviewer.may_see_enterprise("e2") && !reviewer.owns_enterprise("e2"));
     }
 }

@@ -1,7 +1,10 @@
 //! Use cases: each opens its transaction, asks `domain`, writes through `db` and appends the
 //! journal event. Knows nothing of HTTP; returns [`ServiceError`].
 
+pub mod accounts;
 pub mod health;
+pub mod journal;
+pub mod validation;
 
 use std::sync::Arc;
 
@@ -66,6 +69,7 @@ pub struct ServiceState {
     pub pool: DbPool,
     pub clock: Clock,
     pub settings: Arc<crate::config::Settings>,
+    pub jwt: Arc<crate::auth::jwt::JwtKeys>,
 }
 
 impl ServiceState {

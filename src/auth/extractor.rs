@@ -1,0 +1,42 @@
+//! Who is calling: a Bearer token checked for signature, issuer, audience, expiry, then
+//! against the database (active account, current token version, current role).
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::domain::roles::Actor;
+use crate::error::ApiError;
+use crate::service::{accounts, ServiceState};
+
+fn bearer_token(request: &HttpRequest) -> Option<String> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = request.app_data::<web::Data<ServiceState>>().cloned();
+        let token = bearer_token(request);
+        Box::pin(async move {
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("service state missing")))?;
+            let claims = token
+                .and_then(|t| state.jwt.verify(&t))
+                .ok_or(ApiError::Unauthorized)?;
+            Ok(accounts::authenticate(&state, claims).await?)
+        })
+    }
+}

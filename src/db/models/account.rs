@@ -1,0 +1,45 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{enterprises, login_throttle, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub display_name: String,
+    pub enterprise_id: Option<String>,
+    pub active: bool,
+    pub token_version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
+#[diesel(table_name = enterprises)]
+pub struct EnterpriseRow {
+    pub id: String,
+    pub uscc: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub town_code: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub email: String,
+    pub uscc_exception_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = login_throttle)]
+pub struct ThrottleRow {
+    pub throttle_key: String,
+    pub failures: i32,
+    pub window_start: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+}

@@ -1,1 +1,0 @@
-//! Queries shared by the services.

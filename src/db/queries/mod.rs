@@ -1,0 +1,13 @@
+//! Queries, one module per table family. Services call these inside their transactions.
+
+pub mod accounts;
+pub mod journal;
+pub mod reference;
+
+/// Is this error a unique-key violation (a race the pre-checks could not see)?
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
