@@ -133,6 +133,11 @@ fn describe(error: &ServiceError) -> String {
 
 /// One clear line on standard error, and a non-zero exit.
 fn fail(error: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("gi-registry: {error:#}");
+    // Database drivers write multi-line messages; an operator's log wants one line.
+    let message = format!("{error:#}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("gi-registry: {message}");
     ExitCode::FAILURE
 }

@@ -201,9 +201,9 @@ mod tests {
         assert_eq!(Uscc::parse(""), Err(UsccError::Length { found: 0 }));
         assert_eq!(
             Uscc::parse("91110000600O37341L"),
-            Err(UsccError::Alphabet { position: 11 })
+            Err(UsccError::Alphabet { position: 12 })
         );
-        assert_eq!(Uscc::parse("91110000600037341L").is_ok(), true);
+        assert!(Uscc::parse("91110000600037341L").is_ok());
     }
 
     #[test]

@@ -386,11 +386,13 @@ pub async fn login(
                 .role
                 .parse()
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+            // Token lifetimes follow the wall clock, as their verification does, not the
+            // injectable registry clock.
             let token = state.jwt.issue(
                 &user.id,
                 role,
                 user.token_version,
-                state.clock.now().timestamp(),
+                chrono::Utc::now().timestamp(),
             )?;
             Ok(AccessToken {
                 access_token: token,

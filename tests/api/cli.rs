@@ -1,0 +1,152 @@
+//! The command line, run as a real process.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::helpers::TestDatabase;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_gi-registry");
+
+fn run(database: &TestDatabase, database_url: Option<&str>, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new(BINARY);
+    command
+        .args(args)
+        .env("GI_DATA_DIR", database.dir.path().join("data"))
+        .env_remove("GI_JWT_SECRET")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let mut child = command.spawn().expect("binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("binary finishes")
+}
+
+fn url_of(database: &TestDatabase) -> String {
+    match &database.target {
+        gi_registry::db::DatabaseTarget::Postgres(url) => url.clone(),
+        gi_registry::db::DatabaseTarget::Sqlite(path) => format!("sqlite://{}", path.display()),
+    }
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_owned)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn an_unknown_database_scheme_exits_non_zero_with_one_clear_line_and_no_stray_file() {
+    let database = TestDatabase::create();
+    let output = run(&database, Some("foo://x"), &["migrate"], "");
+    assert!(!output.status.success());
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("unsupported DATABASE_URL scheme `foo`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        !database.dir.path().join("data").exists(),
+        "no data directory or database file is created"
+    );
+    assert!(!std::path::Path::new("foo:").exists() && !std::path::Path::new("foo://x").exists());
+}
+
+#[test]
+fn an_unreachable_postgresql_exits_non_zero_with_one_clear_line() {
+    let database = TestDatabase::create();
+    let output = run(
+        &database,
+        Some("postgres://postgres@127.0.0.1:1/none"),
+        &["migrate"],
+        "",
+    );
+    assert!(!output.status.success());
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("gi-registry: cannot open the database"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn migrate_applies_the_schema_and_user_create_makes_staff_accounts() {
+    let database = TestDatabase::create();
+    let url = url_of(&database);
+    let migrate = run(&database, Some(&url), &["migrate"], "");
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let create = [
+        "user",
+        "create",
+        "--username",
+        "li.reviewer",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+    ];
+    let made = run(&database, Some(&url), &create, "review-pass-2026\n");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(String::from_utf8_lossy(&made.stdout).contains("created reviewer `li.reviewer`"));
+
+    let again = run(&database, Some(&url), &create, "review-pass-2026\n");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already taken"));
+
+    let weak = [
+        "user",
+        "create",
+        "--username",
+        "wang",
+        "--role",
+        "approver",
+        "--password-stdin",
+    ];
+    let refused = run(&database, Some(&url), &weak, "short\n");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("password: must be at least 10 characters"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("short\n") && !message.contains("`short`"),
+        "the password is not echoed"
+    );
+
+    let bad_role = [
+        "user",
+        "create",
+        "--username",
+        "zhao",
+        "--role",
+        "king",
+        "--password-stdin",
+    ];
+    let refused = run(&database, Some(&url), &bad_role, "long-enough-password\n");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("role must be one of"));
+}

@@ -1,0 +1,332 @@
+//! The test harness: each test gets its own database (a SQLite file, or a fresh PostgreSQL
+//! database when TEST_DATABASE_URL is set, dropped afterwards) and its own server on a random
+//! port, reached over real HTTP.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use gi_registry::clock::Clock;
+use gi_registry::config::Settings;
+use gi_registry::db::DatabaseTarget;
+use gi_registry::service::ServiceState;
+use gi_registry::startup::Application;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// A database for one test. PostgreSQL databases are dropped when this is dropped.
+pub struct TestDatabase {
+    pub target: DatabaseTarget,
+    pub dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// `postgres://user@host:port` without any database path.
+fn postgres_server(url: &str) -> String {
+    let (scheme, rest) = url
+        .split_once("://")
+        .expect("TEST_DATABASE_URL has a scheme");
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    format!("{scheme}://{authority}")
+}
+
+pub fn test_postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+impl TestDatabase {
+    pub fn create() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match test_postgres_url() {
+            Some(url) => {
+                let server = postgres_server(&url);
+                let name = format!("gi_test_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
+                    .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let target = DatabaseTarget::Postgres(format!("{server}/{name}"));
+                Self {
+                    target,
+                    dir,
+                    postgres: Some((server, name)),
+                }
+            }
+            None => {
+                let target = DatabaseTarget::Sqlite(dir.path().join("test.db"));
+                Self {
+                    target,
+                    dir,
+                    postgres: None,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Makes the database stop answering: PostgreSQL's is dropped, SQLite's file deleted.
+    pub fn break_it(&self) {
+        match (&self.postgres, &self.target) {
+            (Some((server, name)), _) => {
+                let mut admin =
+                    diesel::PgConnection::establish(&format!("{server}/postgres")).expect("admin");
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .expect("drop");
+            }
+            (None, DatabaseTarget::Sqlite(path)) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                    let _ = std::fs::remove_file(&file);
+                }
+            }
+            (None, DatabaseTarget::Postgres(_)) => unreachable!(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.postgres {
+            if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: ServiceState,
+    pub clock: Clock,
+    pub db: TestDatabase,
+}
+
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    Settings::for_data_dir(db.dir.path().join("data"), db.target.clone())
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDatabase::create();
+    let settings = test_settings(&db);
+    spawn_with(db, settings).await
+}
+
+pub async fn spawn_with(db: TestDatabase, settings: Settings) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        gi_registry::telemetry::init(gi_registry::config::LogFormat::Human);
+    }
+    let clock = Clock::fixed(Utc::now());
+    let application = Application::build(settings, clock.clone())
+        .await
+        .expect("application builds");
+    let port = application.port();
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        state,
+        clock,
+        db,
+    }
+}
+
+/// A response read whole: status, headers, and the body as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The fields named in a validation problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "content type {}",
+            self.content_type()
+        );
+        assert_eq!(self.json["status"], status);
+        assert!(
+            self.json["type"].is_string()
+                && self.json["title"].is_string()
+                && self.json["detail"].is_string()
+        );
+        self
+    }
+}
+
+pub const PASSWORD: &str = "tea-garden-2026";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Reply::read(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub fn initial_admin_password(&self) -> String {
+        let path = self.state.settings.data_dir.join("initial-admin-password");
+        std::fs::read_to_string(path)
+            .expect("initial admin password file")
+            .trim()
+            .to_owned()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn token_for(&self, username: &str, password: &str) -> String {
+        let reply = self.login(username, password).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login {username}: {}",
+            reply.text
+        );
+        reply.json["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token_for("admin", &self.initial_admin_password())
+            .await
+    }
+
+    /// Creates a staff account through the admin API and signs it in.
+    pub async fn staff_token(&self, username: &str, role: &str) -> String {
+        let admin = self.admin_token().await;
+        let body = json!({"username": username, "password": PASSWORD, "role": role, "display_name": username});
+        let reply = self.post("/api/v1/admin/users", Some(&admin), &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        self.token_for(username, PASSWORD).await
+    }
+
+    /// Registers a producer and signs it in; returns the token and the registration reply.
+    pub async fn producer(&self, username: &str, uscc: &str) -> (String, Value) {
+        let reply = self
+            .post("/api/v1/auth/register", None, &registration(username, uscc))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        (self.token_for(username, PASSWORD).await, reply.json)
+    }
+
+    pub async fn count_rows(&self, table: &'static str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.state
+            .run(move |conn| {
+                let rows: Vec<Count> = diesel::RunQueryDsl::load(
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")),
+                    conn,
+                )?;
+                Ok(rows[0].n)
+            })
+            .await
+            .expect("count")
+    }
+}
+
+pub fn registration(username: &str, uscc: &str) -> Value {
+    json!({
+        "username": username,
+        "password": PASSWORD,
+        "enterprise": {
+            "uscc": uscc,
+            "name": format!("英德市{username}茶业有限公司"),
+            "legal_representative": "陈明",
+            "address": "英德市英红镇茶园路8号",
+            "town": "英红镇",
+            "contact_name": "黄丽",
+            "contact_phone": "0763-2288000",
+            "email": "contact@example.cn"
+        }
+    })
+}

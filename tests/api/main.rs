@@ -1,0 +1,10 @@
+//! Black-box tests through real HTTP, each on its own fresh database.
+
+mod accounts;
+mod authorization_matrix;
+mod cli;
+mod errors;
+mod health;
+mod helpers;
+mod migrations;
+mod tokens;
