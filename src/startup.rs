@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
+use crate::service::storage::LocalDirectory;
 use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
 
@@ -39,11 +40,13 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
     let prepared = settings.clone();
     let pool = tokio::task::spawn_blocking(move || prepare_database(&prepared)).await??;
     let secret = secrets::jwt_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+    let documents = Arc::new(LocalDirectory::new(settings.data_dir.join("documents")));
     Ok(ServiceState {
         pool,
         clock,
         settings,
         jwt: Arc::new(JwtKeys::new(&secret)),
+        documents,
     })
 }
 

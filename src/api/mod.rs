@@ -1,6 +1,8 @@
 //! JSON handlers: DTOs, validation, authentication; they call `service` and nothing below it.
 
 pub mod accounts;
+pub mod applications;
+pub mod authorizations;
 pub mod extract;
 pub mod health;
 pub mod openapi;
@@ -19,7 +21,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/password").post(accounts::change_password))
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
-                .service(web::resource("/admin/users/{id}").patch(accounts::update_user)),
+                .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
+                .service(
+                    web::resource("/applications")
+                        .post(applications::create)
+                        .get(applications::list),
+                )
+                .service(
+                    web::resource("/applications/{id}")
+                        .get(applications::get)
+                        .patch(applications::edit),
+                )
+                .service(web::resource("/applications/{id}/attachments").post(applications::upload))
+                .service(
+                    web::resource("/applications/{id}/attachments/{attachment_id}")
+                        .get(applications::download),
+                )
+                .service(web::resource("/applications/{id}/{action}").post(applications::act))
+                .service(web::resource("/authorizations").get(authorizations::list))
+                .service(web::resource("/authorizations/{id}").get(authorizations::get))
+                .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act)),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

@@ -5,8 +5,11 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, health};
+use super::{accounts, applications, authorizations, health};
 use crate::service::accounts as account_service;
+use crate::service::applications as application_service;
+use crate::service::authorizations as authorization_service;
+use crate::service::paging::Page;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +21,9 @@ use crate::service::accounts as account_service;
         health::healthz, health::readyz,
         accounts::register, accounts::login, accounts::me, accounts::change_password,
         accounts::create_user, accounts::update_user,
+        applications::create, applications::list, applications::get, applications::edit,
+        applications::upload, applications::download, applications::act,
+        authorizations::list, authorizations::get, authorizations::act,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,
@@ -25,12 +31,26 @@ use crate::service::accounts as account_service;
         account_service::ChangePasswordInput, account_service::CreateStaffInput, account_service::UpdateUserInput,
         account_service::UserView, account_service::EnterpriseView, account_service::Registered,
         account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
+        application_service::ApplicationInput, application_service::ApplicationPatch,
+        application_service::ActionInput, application_service::FieldCommentInput,
+        application_service::ApplicationView, application_service::ApplicationSummary,
+        application_service::AttachmentView, application_service::HistoryEntry,
+        application_service::ReviewOpinionView, application_service::FieldCommentView,
+        application_service::EnterpriseRef, applications::UploadForm,
+        Page<application_service::ApplicationSummary>, Page<authorization_service::AuthorizationView>,
+        authorization_service::AuthorizationView, authorization_service::AuthorizationActionInput,
+        crate::domain::workflow::ApplicationStatus, crate::domain::workflow::ApplicationAction,
+        crate::domain::authorization::AuthorizationStatus, crate::domain::authorization::AuthorizationAction,
+        crate::domain::authorization::RevocationGround, crate::domain::eligibility::Basis,
+        crate::domain::eligibility::AttachmentKind,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes"),
         (name = "accounts", description = "Registration, sign-in, the caller's account"),
         (name = "admin", description = "Staff accounts and settings"),
+        (name = "applications", description = "Applications, documents and the review workflow"),
+        (name = "authorizations", description = "Rights granted by approval"),
     )
 )]
 pub struct ApiDoc;

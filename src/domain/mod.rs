@@ -1,11 +1,14 @@
 //! The rules of the registry, without storage or HTTP: credit codes, the workflow, goal maths.
 
 pub mod accounts;
+pub mod authorization;
 pub mod contact;
+pub mod eligibility;
 pub mod journal;
 pub mod roles;
 pub mod throttle;
 pub mod uscc;
+pub mod workflow;
 
 /// A message in the two languages the registry answers in.
 #[derive(Debug, Clone, PartialEq, Eq)]

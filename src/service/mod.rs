@@ -2,8 +2,12 @@
 //! journal event. Knows nothing of HTTP; returns [`ServiceError`].
 
 pub mod accounts;
+pub mod applications;
+pub mod authorizations;
 pub mod health;
 pub mod journal;
+pub mod paging;
+pub mod storage;
 pub mod validation;
 
 use std::sync::Arc;
@@ -70,6 +74,7 @@ pub struct ServiceState {
     pub clock: Clock,
     pub settings: Arc<crate::config::Settings>,
     pub jwt: Arc<crate::auth::jwt::JwtKeys>,
+    pub documents: Arc<dyn storage::DocumentStore>,
 }
 
 impl ServiceState {

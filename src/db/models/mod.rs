@@ -1,5 +1,7 @@
 //! Rows as diesel reads and writes them.
 
 pub mod account;
+pub mod application;
+pub mod authorization;
 pub mod journal;
 pub mod reference;

@@ -1,6 +1,8 @@
 //! Queries, one module per table family. Services call these inside their transactions.
 
 pub mod accounts;
+pub mod applications;
+pub mod authorizations;
 pub mod journal;
 pub mod reference;
 

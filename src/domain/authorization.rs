@@ -1,0 +1,262 @@
+//! Authorizations (the right to use the mark) after approval: `active ⇄ suspended`,
+//! `active|suspended → revoked` (approver, with a ground), `active|suspended → surrendered`
+//! (the holder, or staff at its request). Revoked and surrendered are final.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::roles::Actor;
+use super::workflow::UnknownValue;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizationStatus {
+    Active,
+    Suspended,
+    Revoked,
+    Surrendered,
+}
+
+impl AuthorizationStatus {
+    pub const ALL: [AuthorizationStatus; 4] = [
+        Self::Active,
+        Self::Suspended,
+        Self::Revoked,
+        Self::Surrendered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Revoked => "revoked",
+            Self::Surrendered => "surrendered",
+        }
+    }
+
+    /// Active and suspended rights still belong to their holder: one per product.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Active | Self::Suspended)
+    }
+}
+
+impl fmt::Display for AuthorizationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AuthorizationStatus {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(UnknownValue)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizationAction {
+    Suspend,
+    Reinstate,
+    Revoke,
+    Surrender,
+}
+
+impl AuthorizationAction {
+    pub const ALL: [AuthorizationAction; 4] = [
+        Self::Suspend,
+        Self::Reinstate,
+        Self::Revoke,
+        Self::Surrender,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Suspend => "suspend",
+            Self::Reinstate => "reinstate",
+            Self::Revoke => "revoke",
+            Self::Surrender => "surrender",
+        }
+    }
+
+    pub fn next_status(self, from: AuthorizationStatus) -> Option<AuthorizationStatus> {
+        use AuthorizationStatus as S;
+        match (self, from) {
+            (Self::Suspend, S::Active) => Some(S::Suspended),
+            (Self::Reinstate, S::Suspended) => Some(S::Active),
+            (Self::Revoke, S::Active | S::Suspended) => Some(S::Revoked),
+            (Self::Surrender, S::Active | S::Suspended) => Some(S::Surrendered),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for AuthorizationAction {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(UnknownValue)
+    }
+}
+
+/// Grounds for revoking a right (2020 CNIPA measures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationGround {
+    NonconformingProduction,
+    UnusedTwoYears,
+    Other,
+}
+
+impl RevocationGround {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NonconformingProduction => "nonconforming_production",
+            Self::UnusedTwoYears => "unused_two_years",
+            Self::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizationRefusal {
+    NotPermitted,
+    WrongState { status: AuthorizationStatus },
+}
+
+/// May `actor` take `action` on a right held by `holder_enterprise_id` in `status`?
+pub fn authorize(
+    action: AuthorizationAction,
+    actor: &Actor,
+    holder_enterprise_id: &str,
+    status: AuthorizationStatus,
+) -> Result<AuthorizationStatus, AuthorizationRefusal> {
+    let permitted = match action {
+        AuthorizationAction::Suspend | AuthorizationAction::Reinstate => actor.role.may_review(),
+        AuthorizationAction::Revoke => actor.role.may_approve(),
+        AuthorizationAction::Surrender => {
+            actor.role.may_review() || actor.owns_enterprise(holder_enterprise_id)
+        }
+    };
+    if !permitted {
+        return Err(AuthorizationRefusal::NotPermitted);
+    }
+    action
+        .next_status(status)
+        .ok_or(AuthorizationRefusal::WrongState { status })
+}
+
+/// The public registry number: `YDGI-<year>-<4 digits>` (more digits past 9999).
+pub fn registry_number(year: i32, sequence: i32) -> String {
+    format!("YDGI-{year}-{sequence:04}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::roles::Role;
+    use AuthorizationAction as A;
+    use AuthorizationStatus as S;
+
+    #[test]
+    fn the_transition_table() {
+        let table = [
+            (A::Suspend, S::Active, S::Suspended),
+            (A::Reinstate, S::Suspended, S::Active),
+            (A::Revoke, S::Active, S::Revoked),
+            (A::Revoke, S::Suspended, S::Revoked),
+            (A::Surrender, S::Active, S::Surrendered),
+            (A::Surrender, S::Suspended, S::Surrendered),
+        ];
+        for action in A::ALL {
+            for from in S::ALL {
+                let expected = table
+                    .iter()
+                    .find(|(a, f, _)| *a == action && *f == from)
+                    .map(|(_, _, t)| *t);
+                assert_eq!(action.next_status(from), expected, "{action:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn who_may_act_on_a_right() {
+        let holder = Actor {
+            user_id: "u".into(),
+            role: Role::Applicant,
+            enterprise_id: Some("e1".into()),
+        };
+        let stranger = Actor {
+            user_id: "x".into(),
+            role: Role::Applicant,
+            enterprise_id: Some("e2".into()),
+        };
+        let reviewer = Actor {
+            user_id: "r".into(),
+            role: Role::Reviewer,
+            enterprise_id: None,
+        };
+        let approver = Actor {
+            user_id: "a".into(),
+            role: Role::Approver,
+            enterprise_id: None,
+        };
+        let admin = Actor {
+            user_id: "ad".into(),
+            role: Role::Admin,
+            enterprise_id: None,
+        };
+        assert_eq!(
+            authorize(A::Surrender, &holder, "e1", S::Active),
+            Ok(S::Surrendered)
+        );
+        assert_eq!(
+            authorize(A::Surrender, &stranger, "e1", S::Active),
+            Err(AuthorizationRefusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Surrender, &reviewer, "e1", S::Active),
+            Ok(S::Surrendered)
+        );
+        assert_eq!(
+            authorize(A::Suspend, &holder, "e1", S::Active),
+            Err(AuthorizationRefusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Suspend, &reviewer, "e1", S::Active),
+            Ok(S::Suspended)
+        );
+        assert_eq!(
+            authorize(A::Revoke, &reviewer, "e1", S::Active),
+            Err(AuthorizationRefusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Revoke, &approver, "e1", S::Suspended),
+            Ok(S::Revoked)
+        );
+        assert_eq!(
+            authorize(A::Suspend, &admin, "e1", S::Active),
+            Err(AuthorizationRefusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Reinstate, &reviewer, "e1", S::Revoked),
+            Err(AuthorizationRefusal::WrongState { status: S::Revoked })
+        );
+    }
+
+    #[test]
+    fn registry_numbers_are_zero_padded_to_four_digits() {
+        assert_eq!(registry_number(2026, 1), "YDGI-2026-0001");
+        assert_eq!(registry_number(2027, 123), "YDGI-2027-0123");
+        assert_eq!(registry_number(2027, 12345), "YDGI-2027-12345");
+    }
+}

@@ -1,0 +1,402 @@
+//! The application workflow (DESIGN §3): states, actions, who may take each, and from where.
+//!
+//! ```text
+//! draft ─submit─▶ submitted ─accept─▶ under_review ─recommend─▶ recommended ─approve─▶ approved
+//!                  └─refuse─▶ not_accepted   │  ▲                     └─reject─▶ rejected
+//!                                     return │  │ resubmit
+//!                                            ▼  │
+//!                                          returned
+//! withdraw (owner): draft | submitted | under_review | returned ─▶ withdrawn
+//! reject (approver): under_review | recommended ─▶ rejected
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::roles::{Actor, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Submitted,
+    UnderReview,
+    Returned,
+    NotAccepted,
+    Recommended,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 9] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::UnderReview,
+        Self::Returned,
+        Self::NotAccepted,
+        Self::Recommended,
+        Self::Approved,
+        Self::Rejected,
+        Self::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::UnderReview => "under_review",
+            Self::Returned => "returned",
+            Self::NotAccepted => "not_accepted",
+            Self::Recommended => "recommended",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The applicant may change the form and its documents only here.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Returned)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::NotAccepted | Self::Approved | Self::Rejected | Self::Withdrawn
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Submitted => "已提交",
+            Self::UnderReview => "审查中",
+            Self::Returned => "退回补正",
+            Self::NotAccepted => "不予受理",
+            Self::Recommended => "已推荐",
+            Self::Approved => "已核准",
+            Self::Rejected => "未核准",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+}
+
+impl fmt::Display for ApplicationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApplicationStatus {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(UnknownValue)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationAction {
+    Submit,
+    Withdraw,
+    Accept,
+    Refuse,
+    Return,
+    Resubmit,
+    Recommend,
+    Approve,
+    Reject,
+}
+
+impl ApplicationAction {
+    pub const ALL: [ApplicationAction; 9] = [
+        Self::Submit,
+        Self::Withdraw,
+        Self::Accept,
+        Self::Refuse,
+        Self::Return,
+        Self::Resubmit,
+        Self::Recommend,
+        Self::Approve,
+        Self::Reject,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Withdraw => "withdraw",
+            Self::Accept => "accept",
+            Self::Refuse => "refuse",
+            Self::Return => "return",
+            Self::Resubmit => "resubmit",
+            Self::Recommend => "recommend",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+        }
+    }
+
+    /// Who may take the action, by role. Ownership and four-eyes are checked in [`authorize`].
+    fn allowed_role(self, role: Role) -> bool {
+        match self {
+            Self::Submit | Self::Withdraw | Self::Resubmit => role == Role::Applicant,
+            Self::Accept | Self::Refuse | Self::Return | Self::Recommend => role.may_review(),
+            Self::Approve | Self::Reject => role.may_approve(),
+        }
+    }
+
+    /// The state the action leads to from `from`, if it may be taken there.
+    pub fn next_status(self, from: ApplicationStatus) -> Option<ApplicationStatus> {
+        use ApplicationStatus as S;
+        match (self, from) {
+            (Self::Submit, S::Draft) => Some(S::Submitted),
+            (Self::Withdraw, S::Draft | S::Submitted | S::UnderReview | S::Returned) => {
+                Some(S::Withdrawn)
+            }
+            (Self::Accept, S::Submitted) => Some(S::UnderReview),
+            (Self::Refuse, S::Submitted) => Some(S::NotAccepted),
+            (Self::Return, S::UnderReview) => Some(S::Returned),
+            (Self::Resubmit, S::Returned) => Some(S::UnderReview),
+            (Self::Recommend, S::UnderReview) => Some(S::Recommended),
+            (Self::Approve, S::Recommended) => Some(S::Approved),
+            (Self::Reject, S::UnderReview | S::Recommended) => Some(S::Rejected),
+            _ => None,
+        }
+    }
+
+    /// The states this action may be taken from.
+    pub fn from_states(self) -> Vec<ApplicationStatus> {
+        ApplicationStatus::ALL
+            .into_iter()
+            .filter(|s| self.next_status(*s).is_some())
+            .collect()
+    }
+}
+
+impl fmt::Display for ApplicationAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApplicationAction {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(UnknownValue)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownValue;
+
+/// Why an action may not be taken now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The role may never take this action, or the record is another enterprise's.
+    NotPermitted,
+    /// The approver is the user who recommended (four-eyes).
+    SameAsRecommender,
+    /// The action is not possible from the current state.
+    WrongState {
+        status: ApplicationStatus,
+        allowed_from: Vec<ApplicationStatus>,
+    },
+}
+
+/// What the rules need to know about the application an action is aimed at.
+#[derive(Debug, Clone)]
+pub struct ApplicationFacts<'a> {
+    pub enterprise_id: &'a str,
+    pub status: ApplicationStatus,
+    pub recommended_by: Option<&'a str>,
+}
+
+/// Decides whether `actor` may take `action` on the application now, and where it leads.
+/// Checks in order: role and ownership (403), state (409), four-eyes (403).
+pub fn authorize(
+    action: ApplicationAction,
+    actor: &Actor,
+    facts: &ApplicationFacts<'_>,
+) -> Result<ApplicationStatus, Refusal> {
+    if !action.allowed_role(actor.role) {
+        return Err(Refusal::NotPermitted);
+    }
+    if actor.role == Role::Applicant && !actor.owns_enterprise(facts.enterprise_id) {
+        return Err(Refusal::NotPermitted);
+    }
+    let next = action
+        .next_status(facts.status)
+        .ok_or_else(|| Refusal::WrongState {
+            status: facts.status,
+            allowed_from: action.from_states(),
+        })?;
+    if action == ApplicationAction::Approve && facts.recommended_by == Some(actor.user_id.as_str())
+    {
+        return Err(Refusal::SameAsRecommender);
+    }
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationAction as A;
+    use ApplicationStatus as S;
+
+    /// The whole transition table, written out: every (action, state) pair not listed is refused.
+    const TABLE: [(A, S, S); 13] = [
+        (A::Submit, S::Draft, S::Submitted),
+        (A::Withdraw, S::Draft, S::Withdrawn),
+        (A::Withdraw, S::Submitted, S::Withdrawn),
+        (A::Withdraw, S::UnderReview, S::Withdrawn),
+        (A::Withdraw, S::Returned, S::Withdrawn),
+        (A::Accept, S::Submitted, S::UnderReview),
+        (A::Refuse, S::Submitted, S::NotAccepted),
+        (A::Return, S::UnderReview, S::Returned),
+        (A::Resubmit, S::Returned, S::UnderReview),
+        (A::Recommend, S::UnderReview, S::Recommended),
+        (A::Approve, S::Recommended, S::Approved),
+        (A::Reject, S::UnderReview, S::Rejected),
+        (A::Reject, S::Recommended, S::Rejected),
+    ];
+
+    #[test]
+    fn every_action_from_every_state_matches_the_table() {
+        for action in A::ALL {
+            for from in S::ALL {
+                let expected = TABLE
+                    .iter()
+                    .find(|(a, f, _)| *a == action && *f == from)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(action.next_status(from), expected, "{action} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn final_states_allow_no_action() {
+        for from in S::ALL.into_iter().filter(|s| s.is_final()) {
+            assert!(
+                A::ALL.iter().all(|a| a.next_status(from).is_none()),
+                "{from}"
+            );
+        }
+    }
+
+    fn actor(role: Role, id: &str, enterprise: Option<&str>) -> Actor {
+        Actor {
+            user_id: id.into(),
+            role,
+            enterprise_id: enterprise.map(str::to_owned),
+        }
+    }
+
+    fn facts(status: S, recommended_by: Option<&'static str>) -> ApplicationFacts<'static> {
+        ApplicationFacts {
+            enterprise_id: "ent-1",
+            status,
+            recommended_by,
+        }
+    }
+
+    #[test]
+    fn only_the_owning_applicant_submits_withdraws_and_resubmits() {
+        let owner = actor(Role::Applicant, "u1", Some("ent-1"));
+        let stranger = actor(Role::Applicant, "u2", Some("ent-2"));
+        let reviewer = actor(Role::Reviewer, "r1", None);
+        assert_eq!(
+            authorize(A::Submit, &owner, &facts(S::Draft, None)),
+            Ok(S::Submitted)
+        );
+        assert_eq!(
+            authorize(A::Submit, &stranger, &facts(S::Draft, None)),
+            Err(Refusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Submit, &reviewer, &facts(S::Draft, None)),
+            Err(Refusal::NotPermitted)
+        );
+        assert_eq!(
+            authorize(A::Resubmit, &owner, &facts(S::Returned, None)),
+            Ok(S::UnderReview)
+        );
+    }
+
+    #[test]
+    fn the_role_matrix_for_every_action() {
+        let roles = [Role::Applicant, Role::Reviewer, Role::Approver, Role::Admin];
+        for action in A::ALL {
+            let from = action.from_states()[0];
+            for role in roles {
+                let who = actor(
+                    role,
+                    "someone",
+                    (role == Role::Applicant).then_some("ent-1"),
+                );
+                let allowed = match action {
+                    A::Submit | A::Withdraw | A::Resubmit => role == Role::Applicant,
+                    A::Accept | A::Refuse | A::Return | A::Recommend => {
+                        matches!(role, Role::Reviewer | Role::Approver)
+                    }
+                    A::Approve | A::Reject => role == Role::Approver,
+                };
+                let outcome = authorize(action, &who, &facts(from, Some("recommender")));
+                assert_eq!(outcome.is_ok(), allowed, "{action} by {role}: {outcome:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_recommender_may_not_approve_but_another_approver_may() {
+        let recommender = actor(Role::Approver, "a1", None);
+        let second = actor(Role::Approver, "a2", None);
+        let recommended = facts(S::Recommended, Some("a1"));
+        assert_eq!(
+            authorize(A::Approve, &recommender, &recommended),
+            Err(Refusal::SameAsRecommender)
+        );
+        assert_eq!(
+            authorize(A::Approve, &second, &recommended),
+            Ok(S::Approved)
+        );
+        // The recommender may still reject: four-eyes guards the grant, not the refusal.
+        assert_eq!(
+            authorize(A::Reject, &recommender, &recommended),
+            Ok(S::Rejected)
+        );
+    }
+
+    #[test]
+    fn a_wrong_state_names_where_the_action_is_allowed() {
+        let reviewer = actor(Role::Reviewer, "r1", None);
+        assert_eq!(
+            authorize(A::Accept, &reviewer, &facts(S::Draft, None)),
+            Err(Refusal::WrongState {
+                status: S::Draft,
+                allowed_from: vec![S::Submitted]
+            })
+        );
+    }
+
+    #[test]
+    fn statuses_and_actions_round_trip_through_text() {
+        for s in S::ALL {
+            assert_eq!(s.as_str().parse::<S>(), Ok(s));
+        }
+        for a in A::ALL {
+            assert_eq!(a.as_str().parse::<A>(), Ok(a));
+        }
+        assert!("approved!".parse::<S>().is_err());
+    }
+}
