@@ -868,7 +868,7 @@ fn apply_action(
             to_status: Some(next.as_str()),
             actor: &event_actor,
             comment,
-            data: (!data.is_empty()).then(|| serde_json::Value::Object(data)),
+            data: (!data.is_empty()).then_some(serde_json::Value::Object(data)),
             at: now,
         },
     )?;

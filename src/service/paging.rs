@@ -21,7 +21,7 @@ impl PageRequest {
     pub fn resolve(&self) -> Result<(i64, i64, i64), ServiceError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if page < 1 || page > 1_000_000 {
+        if !(1..=1_000_000).contains(&page) {
             return Err(ServiceError::invalid(
                 "page",
                 "range",

@@ -330,3 +330,149 @@ pub fn registration(username: &str, uscc: &str) -> Value {
         }
     })
 }
+
+/// The smallest bytes each accepted document type starts with.
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+pub const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
+
+pub fn draft_body(product: &str, basis: &str, town: &str) -> Value {
+    let mut body = json!({
+        "product_code": product,
+        "basis": basis,
+        "production_town": town,
+        "production_address": "英德市英红镇茶园路8号",
+        "area_mu": 120.5,
+        "annual_output_kg": 8000,
+        "description": "高山红茶园"
+    });
+    if basis != "gi_product" {
+        body["trademark_reg_no"] = json!("第12345678号");
+    }
+    body
+}
+
+impl TestApp {
+    pub async fn upload(
+        &self,
+        token: &str,
+        application_id: &str,
+        kind: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(filename.to_owned()),
+            );
+        let response = self
+            .client
+            .post(self.url(&format!(
+                "/api/v1/applications/{application_id}/attachments"
+            )))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        Reply::read(response).await
+    }
+
+    pub async fn action(
+        &self,
+        token: &str,
+        application_id: &str,
+        action: &str,
+        body: Value,
+    ) -> Reply {
+        self.post(
+            &format!("/api/v1/applications/{application_id}/{action}"),
+            Some(token),
+            &body,
+        )
+        .await
+    }
+
+    /// A draft of Yingde black tea with every required document, ready to submit.
+    pub async fn complete_draft(&self, producer: &str) -> String {
+        let reply = self
+            .post(
+                "/api/v1/applications",
+                Some(producer),
+                &draft_body("yingde-black-tea", "gi_product", "英红镇"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        let id = reply.json["id"].as_str().expect("id").to_owned();
+        for kind in ["application_form", "business_license", "test_report"] {
+            let uploaded = self
+                .upload(producer, &id, kind, &format!("{kind}.pdf"), PDF)
+                .await;
+            assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+        }
+        id
+    }
+}
+
+/// The cast of one workflow test: a producer, a second producer, a reviewer, two approvers.
+#[derive(Clone)]
+pub struct Cast {
+    pub producer: String,
+    pub other_producer: String,
+    pub reviewer: String,
+    pub approver: String,
+    pub second_approver: String,
+    pub admin: String,
+}
+
+impl Cast {
+    pub async fn assemble(app: &TestApp) -> Self {
+        let (producer, _) = app.producer("hongqi", "91441881MA4WTEA03K").await;
+        let (other_producer, _) = app.producer("xiniu-coop", "93441881MA52BM702T").await;
+        Self {
+            producer,
+            other_producer,
+            reviewer: app.staff_token("li.reviewer", "reviewer").await,
+            approver: app.staff_token("wang.approver", "approver").await,
+            second_approver: app.staff_token("zhao.approver", "approver").await,
+            admin: app.admin_token().await,
+        }
+    }
+}
+
+impl TestApp {
+    /// Takes a complete draft to `recommended`, recommended by `recommender`.
+    pub async fn recommended_application(&self, cast: &Cast, recommender: &str) -> String {
+        let id = self.complete_draft(&cast.producer).await;
+        self.expect_ok(self.action(&cast.producer, &id, "submit", json!({})).await);
+        self.expect_ok(self.action(&cast.reviewer, &id, "accept", json!({})).await);
+        let report = self
+            .upload(
+                &cast.reviewer,
+                &id,
+                "origin_verification_report",
+                "产地核验报告.pdf",
+                PDF,
+            )
+            .await;
+        assert_eq!(report.status, StatusCode::CREATED, "{}", report.text);
+        self.expect_ok(
+            self.action(
+                recommender,
+                &id,
+                "recommend",
+                json!({"comment": "符合要求"}),
+            )
+            .await,
+        );
+        id
+    }
+
+    pub fn expect_ok(&self, reply: Reply) -> Reply {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply
+    }
+}

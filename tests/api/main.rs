@@ -2,9 +2,13 @@
 
 mod accounts;
 mod authorization_matrix;
+mod authorizations;
 mod cli;
+mod concurrency;
+mod documents;
 mod errors;
 mod health;
 mod helpers;
 mod migrations;
 mod tokens;
+mod workflow;
