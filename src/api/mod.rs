@@ -6,6 +6,7 @@ pub mod authorizations;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod public;
 
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
@@ -40,7 +41,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/applications/{id}/{action}").post(applications::act))
                 .service(web::resource("/authorizations").get(authorizations::list))
                 .service(web::resource("/authorizations/{id}").get(authorizations::get))
-                .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act)),
+                .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act))
+                .service(web::resource("/admin/goal").put(public::set_goal))
+                .service(web::resource("/public/products").get(public::products))
+                .service(web::resource("/public/authorized-users").get(public::authorized_users))
+                .service(
+                    web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
+                )
+                .service(web::resource("/public/verify/{code}").get(public::verify))
+                .service(web::resource("/public/goal").get(public::goal)),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

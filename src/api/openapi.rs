@@ -5,11 +5,12 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, applications, authorizations, health};
+use super::{accounts, applications, authorizations, health, public};
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
 use crate::service::authorizations as authorization_service;
 use crate::service::paging::Page;
+use crate::service::public as public_service;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +25,8 @@ use crate::service::paging::Page;
         applications::create, applications::list, applications::get, applications::edit,
         applications::upload, applications::download, applications::act,
         authorizations::list, authorizations::get, authorizations::act,
+        public::products, public::authorized_users, public::authorized_users_csv, public::verify,
+        public::goal, public::set_goal,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,
@@ -43,6 +46,10 @@ use crate::service::paging::Page;
         crate::domain::authorization::AuthorizationStatus, crate::domain::authorization::AuthorizationAction,
         crate::domain::authorization::RevocationGround, crate::domain::eligibility::Basis,
         crate::domain::eligibility::AttachmentKind,
+        public_service::ProductView, public_service::TownView, public_service::AuthorizedUser,
+        Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight,
+        public_service::Goal, public_service::GoalInput, public_service::ProductCount,
+        public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -51,6 +58,7 @@ use crate::service::paging::Page;
         (name = "admin", description = "Staff accounts and settings"),
         (name = "applications", description = "Applications, documents and the review workflow"),
         (name = "authorizations", description = "Rights granted by approval"),
+        (name = "public", description = "The public registry: no sign-in"),
     )
 )]
 pub struct ApiDoc;

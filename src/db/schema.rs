@@ -150,6 +150,7 @@ diesel::table! {
         product_code -> Text,
         basis -> Text,
         trademark_reg_no -> Nullable<Text>,
+        production_town -> Text,
         status -> Text,
         announcement_no -> Text,
         announcement_date -> Text,

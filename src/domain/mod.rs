@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod authorization;
 pub mod contact;
 pub mod eligibility;
+pub mod goal;
 pub mod journal;
 pub mod roles;
 pub mod throttle;

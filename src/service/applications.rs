@@ -892,6 +892,7 @@ fn grant(
         product_code: row.product_code.clone(),
         basis: row.basis.clone(),
         trademark_reg_no: row.trademark_reg_no.clone(),
+        production_town: row.production_town.clone(),
         status: "active".into(),
         announcement_no: input
             .announcement_no

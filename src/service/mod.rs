@@ -7,6 +7,7 @@ pub mod authorizations;
 pub mod health;
 pub mod journal;
 pub mod paging;
+pub mod public;
 pub mod storage;
 pub mod validation;
 

@@ -398,12 +398,15 @@ impl TestApp {
 
     /// A draft of Yingde black tea with every required document, ready to submit.
     pub async fn complete_draft(&self, producer: &str) -> String {
+        self.complete_draft_of(producer, "yingde-black-tea", "英红镇")
+            .await
+    }
+
+    /// A complete draft of `product` made in `town`, on the GI-product basis.
+    pub async fn complete_draft_of(&self, producer: &str, product: &str, town: &str) -> String {
+        let body = draft_body(product, "gi_product", town);
         let reply = self
-            .post(
-                "/api/v1/applications",
-                Some(producer),
-                &draft_body("yingde-black-tea", "gi_product", "英红镇"),
-            )
+            .post("/api/v1/applications", Some(producer), &body)
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         let id = reply.json["id"].as_str().expect("id").to_owned();
@@ -447,12 +450,25 @@ impl TestApp {
     /// Takes a complete draft to `recommended`, recommended by `recommender`.
     pub async fn recommended_application(&self, cast: &Cast, recommender: &str) -> String {
         let id = self.complete_draft(&cast.producer).await;
-        self.expect_ok(self.action(&cast.producer, &id, "submit", json!({})).await);
-        self.expect_ok(self.action(&cast.reviewer, &id, "accept", json!({})).await);
+        self.take_to_recommended(cast, &cast.producer, &id, recommender)
+            .await;
+        id
+    }
+
+    /// Submits a complete draft of `producer` and takes it to `recommended`.
+    pub async fn take_to_recommended(
+        &self,
+        cast: &Cast,
+        producer: &str,
+        id: &str,
+        recommender: &str,
+    ) {
+        self.expect_ok(self.action(producer, id, "submit", json!({})).await);
+        self.expect_ok(self.action(&cast.reviewer, id, "accept", json!({})).await);
         let report = self
             .upload(
                 &cast.reviewer,
-                &id,
+                id,
                 "origin_verification_report",
                 "产地核验报告.pdf",
                 PDF,
@@ -460,15 +476,20 @@ impl TestApp {
             .await;
         assert_eq!(report.status, StatusCode::CREATED, "{}", report.text);
         self.expect_ok(
-            self.action(
-                recommender,
-                &id,
-                "recommend",
-                json!({"comment": "符合要求"}),
-            )
-            .await,
+            self.action(recommender, id, "recommend", json!({"comment": "符合要求"}))
+                .await,
         );
-        id
+    }
+
+    /// Grants `producer` a right to `product` made in `town`; returns the approved application.
+    pub async fn grant(&self, cast: &Cast, producer: &str, product: &str, town: &str) -> Value {
+        let id = self.complete_draft_of(producer, product, town).await;
+        self.take_to_recommended(cast, producer, &id, &cast.reviewer)
+            .await;
+        let body =
+            json!({"announcement_no": "英市监公告〔2026〕3号", "announcement_date": "2026-11-03"});
+        self.expect_ok(self.action(&cast.approver, &id, "approve", body).await)
+            .json
     }
 
     pub fn expect_ok(&self, reply: Reply) -> Reply {

@@ -10,5 +10,6 @@ mod errors;
 mod health;
 mod helpers;
 mod migrations;
+mod public;
 mod tokens;
 mod workflow;

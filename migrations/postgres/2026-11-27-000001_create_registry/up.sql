@@ -146,6 +146,8 @@ CREATE TABLE authorizations (
     product_code TEXT NOT NULL REFERENCES gi_products (code),
     basis TEXT NOT NULL CHECK (basis IN ('gi_product', 'certification_mark', 'collective_mark')),
     trademark_reg_no TEXT,
+    -- Copied from the application: where the marked product is made (public search by town).
+    production_town TEXT NOT NULL REFERENCES towns (code),
     status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked', 'surrendered')),
     announcement_no TEXT NOT NULL,
     announcement_date TEXT NOT NULL,
@@ -160,6 +162,7 @@ CREATE UNIQUE INDEX authorizations_one_live_idx ON authorizations (enterprise_id
     WHERE status IN ('active', 'suspended');
 CREATE INDEX authorizations_public_idx ON authorizations (status, product_code, granted_at);
 CREATE INDEX authorizations_enterprise_idx ON authorizations (enterprise_id);
+CREATE INDEX authorizations_town_idx ON authorizations (production_town, status);
 
 CREATE TABLE usage_reports (
     id TEXT PRIMARY KEY NOT NULL,

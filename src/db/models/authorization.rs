@@ -13,6 +13,7 @@ pub struct AuthorizationRow {
     pub product_code: String,
     pub basis: String,
     pub trademark_reg_no: Option<String>,
+    pub production_town: String,
     pub status: String,
     pub announcement_no: String,
     pub announcement_date: String,

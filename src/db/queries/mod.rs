@@ -4,7 +4,9 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod journal;
+pub mod public;
 pub mod reference;
+pub mod settings;
 
 /// Is this error a unique-key violation (a race the pre-checks could not see)?
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {

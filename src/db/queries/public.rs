@@ -1,0 +1,196 @@
+//! Read-only queries behind the public registry, the verify page and the counter.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    applications, authorizations, enterprises, gi_products, journal_events, towns,
+};
+use crate::db::{DbConnection, MultiBackend};
+
+/// One authorized user as the public sees it: no contact data, no staff, no documents.
+#[derive(Debug, Clone, Queryable)]
+pub struct PublicRightRow {
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub town_name_zh: String,
+    pub product_code: String,
+    pub product_name_zh: String,
+    pub basis: String,
+    pub registry_no: String,
+    pub announcement_no: String,
+    pub announcement_date: String,
+    pub status: String,
+    pub granted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    /// Part of the name, or part of the credit code or registry number (upper-cased).
+    pub text: Option<String>,
+    pub product_code: Option<String>,
+    pub town_code: Option<String>,
+    pub status: String,
+}
+
+/// `%…%` with LIKE's own wildcards escaped, so a search for `50%` means what it says.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+type Source = diesel::dsl::InnerJoinOn<
+    diesel::dsl::InnerJoin<
+        diesel::dsl::InnerJoin<authorizations::table, enterprises::table>,
+        gi_products::table,
+    >,
+    towns::table,
+    diesel::dsl::Eq<towns::code, authorizations::production_town>,
+>;
+
+fn source() -> Source {
+    authorizations::table
+        .inner_join(enterprises::table)
+        .inner_join(gi_products::table)
+        .inner_join(towns::table.on(towns::code.eq(authorizations::production_town)))
+}
+
+fn filtered(filter: &PublicFilter) -> diesel::dsl::IntoBoxed<'static, Source, MultiBackend> {
+    let mut query = source().into_boxed();
+    query = query.filter(authorizations::status.eq(filter.status.clone()));
+    if let Some(product) = &filter.product_code {
+        query = query.filter(authorizations::product_code.eq(product.clone()));
+    }
+    if let Some(town) = &filter.town_code {
+        query = query.filter(authorizations::production_town.eq(town.clone()));
+    }
+    if let Some(text) = &filter.text {
+        let name = contains_pattern(text);
+        let code = contains_pattern(&text.to_uppercase());
+        query = query.filter(
+            enterprises::name
+                .like(name)
+                .escape('\\')
+                .or(enterprises::uscc.like(code.clone()).escape('\\'))
+                .or(authorizations::registry_no.like(code).escape('\\')),
+        );
+    }
+    query
+}
+
+/// One page of authorized users, newest grant first, registry number breaking ties.
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &PublicFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<PublicRightRow>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((
+            authorizations::granted_at.desc(),
+            authorizations::registry_no.desc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            enterprises::name,
+            enterprises::uscc,
+            towns::name_zh,
+            authorizations::product_code,
+            gi_products::name_zh,
+            authorizations::basis,
+            authorizations::registry_no,
+            authorizations::announcement_no,
+            authorizations::announcement_date,
+            authorizations::status,
+            authorizations::granted_at,
+        ))
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The enterprise (id, name, uscc) by credit code.
+pub fn enterprise_by_uscc(
+    conn: &mut DbConnection,
+    uscc: &str,
+) -> QueryResult<Option<(String, String, String)>> {
+    enterprises::table
+        .filter(enterprises::uscc.eq(uscc))
+        .select((enterprises::id, enterprises::name, enterprises::uscc))
+        .first(conn)
+        .optional()
+}
+
+/// The enterprise (id, name, uscc) holding a registry number.
+pub fn enterprise_by_registry_no(
+    conn: &mut DbConnection,
+    registry_no: &str,
+) -> QueryResult<Option<(String, String, String)>> {
+    authorizations::table
+        .inner_join(enterprises::table)
+        .filter(authorizations::registry_no.eq(registry_no))
+        .select((enterprises::id, enterprises::name, enterprises::uscc))
+        .first(conn)
+        .optional()
+}
+
+/// (registry_no, product_code, product_name_zh, status, announcement_no, announcement_date)
+pub type RightSummary = (String, String, String, String, String, String);
+
+pub fn rights_of(conn: &mut DbConnection, enterprise_id: &str) -> QueryResult<Vec<RightSummary>> {
+    authorizations::table
+        .inner_join(gi_products::table)
+        .filter(authorizations::enterprise_id.eq(enterprise_id))
+        .order(authorizations::registry_no.asc())
+        .select((
+            authorizations::registry_no,
+            authorizations::product_code,
+            gi_products::name_zh,
+            authorizations::status,
+            authorizations::announcement_no,
+            authorizations::announcement_date,
+        ))
+        .load(conn)
+}
+
+/// (product_code, town_code, enterprise_id) of every active right.
+pub fn active_rights(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    authorizations::table
+        .filter(authorizations::status.eq("active"))
+        .select((
+            authorizations::product_code,
+            authorizations::production_town,
+            authorizations::enterprise_id,
+        ))
+        .load(conn)
+}
+
+/// Applications per status, for the pipeline.
+pub fn applications_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    applications::table
+        .group_by(applications::status)
+        .select((applications::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Every status change of every authorization, in journal order, with its enterprise.
+pub fn authorization_changes(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(String, String, NaiveDateTime, String)>> {
+    journal_events::table
+        .inner_join(authorizations::table.on(authorizations::id.eq(journal_events::entity_id)))
+        .filter(journal_events::entity_type.eq("authorization"))
+        .filter(journal_events::to_status.is_not_null())
+        .order(journal_events::seq.asc())
+        .select((
+            journal_events::entity_id,
+            authorizations::enterprise_id,
+            journal_events::at,
+            journal_events::to_status.assume_not_null(),
+        ))
+        .load(conn)
+}

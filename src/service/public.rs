@@ -1,0 +1,461 @@
+//! What everyone may see without signing in: products, authorized users, verification, and
+//! the counter toward the goal. Only public fields ever leave here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::journal::{self, EventActor, NewEvent};
+use super::paging::{Page, PageRequest};
+use super::{validation, ServiceError, ServiceResult, ServiceState};
+use crate::db::queries::public::{self as db, PublicFilter, PublicRightRow};
+use crate::db::queries::{reference, settings};
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::authorization::AuthorizationStatus;
+use crate::domain::eligibility::Basis;
+use crate::domain::goal::{self, StatusChange};
+use crate::domain::roles::{Actor, Role};
+use crate::domain::uscc;
+use crate::domain::workflow::ApplicationStatus;
+
+pub const GOAL_TARGET: &str = "goal_target";
+pub const GOAL_DEADLINE: &str = "goal_deadline";
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TownView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub category: String,
+    pub protection_announcement: String,
+    pub protected_area: String,
+    pub standard_code: Option<String>,
+    /// The towns of Yingde inside the protected area.
+    pub towns: Vec<TownView>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct PublicQuery {
+    /// Part of the enterprise name, or the credit code or registry number (or part of either).
+    pub q: Option<String>,
+    /// A product code.
+    pub product: Option<String>,
+    /// A town by code, Chinese or English name.
+    pub town: Option<String>,
+    /// `active` (default), `suspended`, `revoked` or `surrendered`.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorizedUser {
+    pub enterprise_name: String,
+    pub uscc: String,
+    /// The production town's Chinese name.
+    pub town: String,
+    pub product_code: String,
+    pub product_name_zh: String,
+    pub basis: Basis,
+    pub registry_no: String,
+    pub announcement_no: String,
+    pub announcement_date: String,
+    pub status: AuthorizationStatus,
+    pub granted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerifiedRight {
+    pub registry_no: String,
+    pub product_code: String,
+    pub product_name_zh: String,
+    pub status: AuthorizationStatus,
+    pub announcement_no: String,
+    pub announcement_date: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verification {
+    /// True when at least one listed right is active.
+    pub authorized: bool,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub authorizations: Vec<VerifiedRight>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductCount {
+    pub product_code: String,
+    pub enterprises: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TownCount {
+    /// The town's Chinese name.
+    pub town: String,
+    pub enterprises: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Pipeline {
+    pub submitted: i64,
+    pub under_review: i64,
+    pub returned: i64,
+    pub recommended: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthCount {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub authorized_enterprises: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Goal {
+    pub target: i64,
+    /// `YYYY-MM-DD`.
+    pub deadline: NaiveDate,
+    pub authorized_enterprises: i64,
+    pub remaining: i64,
+    pub percent: f64,
+    pub as_of: DateTime<Utc>,
+    pub by_product: Vec<ProductCount>,
+    pub by_town: Vec<TownCount>,
+    pub pipeline: Pipeline,
+    pub monthly: Vec<MonthCount>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+pub struct GoalInput {
+    #[validate(range(min = 1, max = 100000))]
+    pub target: i64,
+    pub deadline: NaiveDate,
+}
+
+pub async fn products(state: &ServiceState) -> ServiceResult<Vec<ProductView>> {
+    state
+        .run(|conn| {
+            let towns = reference::towns(conn)?;
+            let mut out = Vec::new();
+            for product in reference::products(conn)?.into_iter().filter(|p| p.active) {
+                let codes = reference::product_town_codes(conn, &product.code)?;
+                out.push(ProductView {
+                    towns: towns
+                        .iter()
+                        .filter(|t| codes.contains(&t.code))
+                        .map(|t| TownView {
+                            code: t.code.clone(),
+                            name_zh: t.name_zh.clone(),
+                            name_en: t.name_en.clone(),
+                        })
+                        .collect(),
+                    code: product.code,
+                    name_zh: product.name_zh,
+                    name_en: product.name_en,
+                    category: product.category,
+                    protection_announcement: product.protection_announcement,
+                    protected_area: product.protected_area,
+                    standard_code: product.standard_code,
+                });
+            }
+            Ok(out)
+        })
+        .await
+}
+
+fn public_user(row: PublicRightRow) -> ServiceResult<AuthorizedUser> {
+    let corrupt = || ServiceError::Internal(anyhow::anyhow!("stored value unknown"));
+    Ok(AuthorizedUser {
+        basis: row.basis.parse().map_err(|_| corrupt())?,
+        status: row.status.parse().map_err(|_| corrupt())?,
+        enterprise_name: row.enterprise_name,
+        uscc: row.uscc,
+        town: row.town_name_zh,
+        product_code: row.product_code,
+        product_name_zh: row.product_name_zh,
+        registry_no: row.registry_no,
+        announcement_no: row.announcement_no,
+        announcement_date: row.announcement_date,
+        granted_at: row.granted_at.and_utc(),
+    })
+}
+
+fn resolve_filter(conn: &mut DbConnection, query: &PublicQuery) -> ServiceResult<PublicFilter> {
+    let status = match query
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => AuthorizationStatus::Active,
+        Some(raw) => raw.parse().map_err(|_| {
+            ServiceError::invalid(
+                "status",
+                "invalid_choice",
+                "must be active, suspended, revoked or surrendered",
+                "须为 active、suspended、revoked 或 surrendered",
+            )
+        })?,
+    };
+    let town_code = match query
+        .town
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(raw) => Some(
+            reference::find_town(conn, raw)?
+                .ok_or_else(|| {
+                    ServiceError::invalid(
+                        "town",
+                        "unknown_town",
+                        "is not a town of Yingde",
+                        "不是英德市的镇（街道）",
+                    )
+                })?
+                .code,
+        ),
+    };
+    let text = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| q.chars().take(100).collect::<String>());
+    Ok(PublicFilter {
+        text,
+        product_code: query
+            .product
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
+        town_code,
+        status: status.as_str().to_owned(),
+    })
+}
+
+pub async fn authorized_users(
+    state: &ServiceState,
+    query: PublicQuery,
+    paging: PageRequest,
+) -> ServiceResult<Page<AuthorizedUser>> {
+    let (page, per_page, offset) = paging.resolve()?;
+    state
+        .run(move |conn| {
+            let filter = resolve_filter(conn, &query)?;
+            let (rows, total) = db::search(conn, &filter, offset, per_page)?;
+            let items = rows
+                .into_iter()
+                .map(public_user)
+                .collect::<ServiceResult<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total,
+                page,
+                per_page,
+            })
+        })
+        .await
+}
+
+/// Every matching authorized user (the open-data export), in the same order as the list.
+pub async fn all_authorized_users(
+    state: &ServiceState,
+    query: PublicQuery,
+) -> ServiceResult<Vec<AuthorizedUser>> {
+    state
+        .run(move |conn| {
+            let filter = resolve_filter(conn, &query)?;
+            let (rows, _) = db::search(conn, &filter, 0, i64::MAX)?;
+            rows.into_iter().map(public_user).collect()
+        })
+        .await
+}
+
+/// Looks up a credit code (any case, stray spaces) or a registry number. By registry number
+/// only that right is listed: it is what the mark in the shopper's hand refers to.
+pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verification> {
+    state
+        .run(move |conn| {
+            let normalised = uscc::normalise(&code);
+            let (enterprise, only) = if uscc::looks_like_uscc(&normalised) {
+                (db::enterprise_by_uscc(conn, &normalised)?, None)
+            } else {
+                (
+                    db::enterprise_by_registry_no(conn, &normalised)?,
+                    Some(normalised.clone()),
+                )
+            };
+            let (enterprise_id, enterprise_name, uscc) =
+                enterprise.ok_or(ServiceError::NotFound)?;
+            let authorizations = db::rights_of(conn, &enterprise_id)?
+                .into_iter()
+                .filter(|right| only.as_ref().is_none_or(|no| *no == right.0))
+                .map(
+                    |(
+                        registry_no,
+                        product_code,
+                        product_name_zh,
+                        status,
+                        announcement_no,
+                        announcement_date,
+                    )| {
+                        Ok(VerifiedRight {
+                            status: status.parse().map_err(|_| {
+                                ServiceError::Internal(anyhow::anyhow!("status unknown"))
+                            })?,
+                            registry_no,
+                            product_code,
+                            product_name_zh,
+                            announcement_no,
+                            announcement_date,
+                        })
+                    },
+                )
+                .collect::<ServiceResult<Vec<_>>>()?;
+            let authorized = authorizations
+                .iter()
+                .any(|a| a.status == AuthorizationStatus::Active);
+            Ok(Verification {
+                authorized,
+                enterprise_name,
+                uscc,
+                authorizations,
+            })
+        })
+        .await
+}
+
+fn read_goal_settings(conn: &mut DbConnection) -> ServiceResult<(i64, NaiveDate)> {
+    let target = settings::get(conn, GOAL_TARGET)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let deadline = settings::get(conn, GOAL_DEADLINE)?
+        .and_then(|v| v.parse().ok())
+        .or_else(|| NaiveDate::from_ymd_opt(2027, 12, 31))
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("no deadline")))?;
+    Ok((target, deadline))
+}
+
+pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
+    let now = state.clock.now();
+    state.run(move |conn| compute_goal(conn, now)).await
+}
+
+fn compute_goal(conn: &mut DbConnection, now: DateTime<Utc>) -> ServiceResult<Goal> {
+    let (target, deadline) = read_goal_settings(conn)?;
+    let active = db::active_rights(conn)?;
+    let authorized = goal::distinct_by(active.iter().map(|(_, _, e)| ("all", e.as_str())))
+        .get("all")
+        .copied()
+        .unwrap_or(0);
+    let (remaining, percent) = goal::progress(target, authorized);
+    let by_product = goal::distinct_by(active.iter().map(|(p, _, e)| (p.as_str(), e.as_str())))
+        .into_iter()
+        .map(|(product_code, enterprises)| ProductCount {
+            product_code: product_code.to_owned(),
+            enterprises,
+        })
+        .collect();
+    let towns = reference::towns(conn)?;
+    let by_town = goal::distinct_by(active.iter().map(|(_, t, e)| (t.as_str(), e.as_str())))
+        .into_iter()
+        .map(|(code, enterprises)| TownCount {
+            town: towns
+                .iter()
+                .find(|t| t.code == code)
+                .map_or_else(|| code.to_owned(), |t| t.name_zh.clone()),
+            enterprises,
+        })
+        .collect();
+    let counts = db::applications_by_status(conn)?;
+    let count = |status: ApplicationStatus| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
+    let pipeline = Pipeline {
+        submitted: count(ApplicationStatus::Submitted),
+        under_review: count(ApplicationStatus::UnderReview),
+        returned: count(ApplicationStatus::Returned),
+        recommended: count(ApplicationStatus::Recommended),
+    };
+    let changes: Vec<StatusChange> = db::authorization_changes(conn)?
+        .into_iter()
+        .map(
+            |(authorization_id, enterprise_id, at, to_status)| StatusChange {
+                authorization_id,
+                enterprise_id,
+                at,
+                to_status,
+            },
+        )
+        .collect();
+    let monthly = goal::monthly_series(&changes, now.date_naive())
+        .into_iter()
+        .map(|(month, authorized_enterprises)| MonthCount {
+            month,
+            authorized_enterprises,
+        })
+        .collect();
+    Ok(Goal {
+        target,
+        deadline,
+        authorized_enterprises: authorized,
+        remaining,
+        percent,
+        as_of: now,
+        by_product,
+        by_town,
+        pipeline,
+        monthly,
+    })
+}
+
+/// An admin sets the target and deadline.
+pub async fn set_goal(
+    state: &ServiceState,
+    actor: &Actor,
+    input: GoalInput,
+) -> ServiceResult<Goal> {
+    if actor.role != Role::Admin {
+        return Err(ServiceError::Forbidden);
+    }
+    validation::check(&input, Vec::new())?;
+    let (actor, now) = (actor.clone(), state.clock.now());
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let naive = now.naive_utc();
+                settings::set(conn, GOAL_TARGET, &input.target.to_string(), naive)?;
+                settings::set(conn, GOAL_DEADLINE, &input.deadline.to_string(), naive)?;
+                journal::append(
+                    conn,
+                    NewEvent {
+                        entity_type: "setting",
+                        entity_id: "goal",
+                        action: "set_goal",
+                        from_status: None,
+                        to_status: None,
+                        actor: &EventActor::user(&actor.user_id, actor.role),
+                        comment: None,
+                        data: Some(serde_json::json!({"target": input.target, "deadline": input.deadline.to_string()})),
+                        at: naive,
+                    },
+                )?;
+                Ok::<(), ServiceError>(())
+            })?;
+            compute_goal(conn, now)
+        })
+        .await
+}
