@@ -43,7 +43,7 @@ fn next_month(date: NaiveDate) -> NaiveDate {
 
 /// For each month from the first change to `today`'s month: the number of enterprises with at
 /// least one active right at the end of that month (or now, for the current month). Changes
-/// must be in journal order.
+/// must be in time order.
 pub fn monthly_series(changes: &[StatusChange], today: NaiveDate) -> Vec<(String, i64)> {
     let Some(first) = changes.first() else {
         return Vec::new();

@@ -248,6 +248,46 @@ pub fn authorize(
     Ok(next)
 }
 
+/// Why a document may not be added now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachRefusal {
+    /// Not this user's document to add (another enterprise's, or the wrong role).
+    NotPermitted,
+    /// Review documents are added while the application is under review only.
+    ReviewDocumentOutsideReview,
+    /// The producer's documents are added while the application is editable only.
+    NotEditable,
+}
+
+/// Who may add which document when: the owning producer adds its own documents while the
+/// application is a draft or returned; reviewers and approvers add the origin-verification
+/// report (and other review documents) while it is under review.
+pub fn may_attach(
+    actor: &Actor,
+    enterprise_id: &str,
+    status: ApplicationStatus,
+    kind: super::eligibility::AttachmentKind,
+) -> Result<(), AttachRefusal> {
+    let review_document = kind.is_reviewers()
+        || (actor.role.is_staff() && kind == super::eligibility::AttachmentKind::Other);
+    if review_document {
+        if !actor.role.may_review() {
+            return Err(AttachRefusal::NotPermitted);
+        }
+        if status != ApplicationStatus::UnderReview {
+            return Err(AttachRefusal::ReviewDocumentOutsideReview);
+        }
+        return Ok(());
+    }
+    if !actor.owns_enterprise(enterprise_id) {
+        return Err(AttachRefusal::NotPermitted);
+    }
+    if !status.is_editable() {
+        return Err(AttachRefusal::NotEditable);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +426,59 @@ mod tests {
                 status: S::Draft,
                 allowed_from: vec![S::Submitted]
             })
+        );
+    }
+
+    #[test]
+    fn documents_are_added_by_the_owner_while_editable_and_by_reviewers_during_review() {
+        use crate::domain::eligibility::AttachmentKind as K;
+        let owner = actor(Role::Applicant, "u1", Some("ent-1"));
+        let stranger = actor(Role::Applicant, "u2", Some("ent-2"));
+        let reviewer = actor(Role::Reviewer, "r1", None);
+        let admin = actor(Role::Admin, "ad", None);
+        assert_eq!(may_attach(&owner, "ent-1", S::Draft, K::TestReport), Ok(()));
+        assert_eq!(may_attach(&owner, "ent-1", S::Returned, K::Other), Ok(()));
+        assert_eq!(
+            may_attach(&owner, "ent-1", S::Submitted, K::TestReport),
+            Err(AttachRefusal::NotEditable)
+        );
+        assert_eq!(
+            may_attach(&stranger, "ent-1", S::Draft, K::TestReport),
+            Err(AttachRefusal::NotPermitted)
+        );
+        assert_eq!(
+            may_attach(&owner, "ent-1", S::UnderReview, K::OriginVerificationReport),
+            Err(AttachRefusal::NotPermitted)
+        );
+        assert_eq!(
+            may_attach(
+                &reviewer,
+                "ent-1",
+                S::UnderReview,
+                K::OriginVerificationReport
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            may_attach(&reviewer, "ent-1", S::UnderReview, K::Other),
+            Ok(())
+        );
+        assert_eq!(
+            may_attach(
+                &reviewer,
+                "ent-1",
+                S::Recommended,
+                K::OriginVerificationReport
+            ),
+            Err(AttachRefusal::ReviewDocumentOutsideReview)
+        );
+        assert_eq!(
+            may_attach(&reviewer, "ent-1", S::Draft, K::TestReport),
+            Err(AttachRefusal::NotPermitted)
+        );
+        assert_eq!(
+            may_attach(&admin, "ent-1", S::UnderReview, K::OriginVerificationReport),
+            Err(AttachRefusal::NotPermitted)
         );
     }
 

@@ -219,7 +219,10 @@ pub async fn register(state: &ServiceState, input: RegisterInput) -> ServiceResu
             };
             write_transaction(conn, |conn| {
                 if db::username_taken(conn, &username)? {
-                    return Err(ServiceError::conflict("This username is already taken.", "该用户名已被使用。"));
+                    return Err(ServiceError::conflict(
+                        "This username is already taken.",
+                        "该用户名已被使用。",
+                    ));
                 }
                 if db::uscc_taken(conn, uscc.as_str())? {
                     return Err(ServiceError::conflict(
@@ -254,27 +257,42 @@ pub async fn register(state: &ServiceState, input: RegisterInput) -> ServiceResu
                     created_at: now,
                     updated_at: now,
                 };
-                db::insert_enterprise(conn, &enterprise).map_err(conflict_on_race)?;
-                db::insert_user(conn, &user).map_err(conflict_on_race)?;
-                let actor = EventActor::user(&user.id, Role::Applicant);
-                journal::append(
-                    conn,
-                    NewEvent {
-                        entity_type: "enterprise",
-                        entity_id: &enterprise.id,
-                        action: "register",
-                        from_status: None,
-                        to_status: None,
-                        actor: &actor,
-                        comment: None,
-                        data: Some(serde_json::json!({"uscc": enterprise.uscc, "name": enterprise.name, "username": user.username})),
-                        at: now,
-                    },
-                )?;
-                Ok(Registered { user: UserView::from(&user), enterprise: enterprise_view(conn, &enterprise)? })
+                insert_producer(conn, &enterprise, &user, now)?;
+                Ok(Registered {
+                    user: UserView::from(&user),
+                    enterprise: enterprise_view(conn, &enterprise)?,
+                })
             })
         })
         .await
+}
+
+/// Writes a producer's enterprise and account with the journal event of the registration.
+pub(crate) fn insert_producer(
+    conn: &mut DbConnection,
+    enterprise: &EnterpriseRow,
+    user: &UserRow,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    db::insert_enterprise(conn, enterprise).map_err(conflict_on_race)?;
+    db::insert_user(conn, user).map_err(conflict_on_race)?;
+    journal::append(
+        conn,
+        NewEvent {
+            entity_type: "enterprise",
+            entity_id: &enterprise.id,
+            action: "register",
+            from_status: None,
+            to_status: None,
+            actor: &EventActor::user(&user.id, Role::Applicant),
+            comment: None,
+            data: Some(serde_json::json!({
+                "uscc": enterprise.uscc, "name": enterprise.name, "username": user.username,
+            })),
+            at: now,
+        },
+    )?;
+    Ok(())
 }
 
 /// A unique key that a concurrent request took between our check and our insert.

@@ -26,7 +26,7 @@ use crate::domain::eligibility::{
 };
 use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::{
-    self, ApplicationAction, ApplicationFacts, ApplicationStatus, Refusal,
+    self, ApplicationAction, ApplicationFacts, ApplicationStatus, AttachRefusal, Refusal,
 };
 use crate::domain::{FieldError, Localized};
 
@@ -473,6 +473,53 @@ fn form_changes(
 
 // ---- use cases -------------------------------------------------------------------------
 
+/// Writes a new draft and its journal event; returns its id.
+pub(crate) fn insert_draft(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    enterprise_id: String,
+    form: ApplicationForm,
+    now: NaiveDateTime,
+) -> ServiceResult<String> {
+    let row = ApplicationRow {
+        id: new_id(),
+        enterprise_id,
+        product_code: form.product_code,
+        basis: form.basis,
+        trademark_reg_no: form.trademark_reg_no,
+        production_town: form.production_town,
+        production_address: form.production_address,
+        area_centimu: form.area_centimu,
+        annual_output_kg: form.annual_output_kg,
+        description: form.description,
+        status: ApplicationStatus::Draft.as_str().into(),
+        version: 1,
+        created_by: actor.user_id.clone(),
+        recommended_by: None,
+        submitted_at: None,
+        status_changed_at: now,
+        review_due_date: None,
+        created_at: now,
+        updated_at: now,
+    };
+    db::insert(conn, &row)?;
+    journal::append(
+        conn,
+        NewEvent {
+            entity_type: "application",
+            entity_id: &row.id,
+            action: "create",
+            from_status: None,
+            to_status: Some("draft"),
+            actor: &EventActor::user(&actor.user_id, actor.role),
+            comment: None,
+            data: Some(serde_json::json!({"product_code": row.product_code, "basis": row.basis})),
+            at: now,
+        },
+    )?;
+    Ok(row.id)
+}
+
 /// A producer starts an application as a draft.
 pub async fn create(
     state: &ServiceState,
@@ -490,45 +537,8 @@ pub async fn create(
     state
         .run(move |conn| {
             let form = resolve_form(conn, &input)?;
-            let id = new_id();
-            write_transaction(conn, |conn| {
-                let row = ApplicationRow {
-                    id: id.clone(),
-                    enterprise_id,
-                    product_code: form.product_code,
-                    basis: form.basis,
-                    trademark_reg_no: form.trademark_reg_no,
-                    production_town: form.production_town,
-                    production_address: form.production_address,
-                    area_centimu: form.area_centimu,
-                    annual_output_kg: form.annual_output_kg,
-                    description: form.description,
-                    status: ApplicationStatus::Draft.as_str().into(),
-                    version: 1,
-                    created_by: actor.user_id.clone(),
-                    recommended_by: None,
-                    submitted_at: None,
-                    status_changed_at: now,
-                    review_due_date: None,
-                    created_at: now,
-                    updated_at: now,
-                };
-                db::insert(conn, &row)?;
-                journal::append(
-                    conn,
-                    NewEvent {
-                        entity_type: "application",
-                        entity_id: &id,
-                        action: "create",
-                        from_status: None,
-                        to_status: Some("draft"),
-                        actor: &EventActor::user(&actor.user_id, actor.role),
-                        comment: None,
-                        data: Some(serde_json::json!({"product_code": row.product_code, "basis": row.basis})),
-                        at: now,
-                    },
-                )?;
-                Ok::<(), ServiceError>(())
+            let id = write_transaction(conn, |conn| {
+                insert_draft(conn, &actor, enterprise_id, form, now)
             })?;
             load_view(conn, &actor, &id)
         })
@@ -980,59 +990,64 @@ pub async fn add_attachment(
     state
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let row = db::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
-                if !actor.may_see_enterprise(&row.enterprise_id) {
-                    return Err(ServiceError::Forbidden);
-                }
-                let status = status_of(&row)?;
-                let staff_document = upload.kind.is_reviewers() || (actor.role.is_staff() && upload.kind == AttachmentKind::Other);
-                if staff_document {
-                    if !actor.role.may_review() {
-                        return Err(ServiceError::Forbidden);
-                    }
-                    if status != ApplicationStatus::UnderReview {
-                        return Err(ServiceError::conflict(
-                            "Review documents can be added only while the application is under review.",
-                            "只有在审查中才能上传审查材料。",
-                        ));
-                    }
-                } else {
-                    if !actor.owns_enterprise(&row.enterprise_id) {
-                        return Err(ServiceError::Forbidden);
-                    }
-                    if !status.is_editable() {
-                        return Err(ServiceError::conflict(
-                            format!("Documents can be added only to a draft or returned application, not one that is {status}."),
-                            format!("当前状态为“{}”，不能上传材料。", status.label_zh()),
-                        ));
-                    }
-                }
-                // The representation changes, so the version moves and stale edits get 412.
-                if db::touch(conn, &id, row.version, now)? == 0 {
-                    return Err(ServiceError::conflict("The application changed; reload and try again.", "申请已变化，请刷新后重试。"));
-                }
-                db::insert_attachment(conn, &attachment)?;
-                journal::append(
-                    conn,
-                    NewEvent {
-                        entity_type: "application",
-                        entity_id: &id,
-                        action: "attach",
-                        from_status: Some(status.as_str()),
-                        to_status: Some(status.as_str()),
-                        actor: &EventActor::user(&actor.user_id, actor.role),
-                        comment: None,
-                        data: Some(serde_json::json!({
-                            "attachment_id": attachment.id, "kind": attachment.kind,
-                            "filename": attachment.filename, "sha256": attachment.sha256,
-                        })),
-                        at: now,
-                    },
-                )?;
-                Ok(AttachmentView::from(&attachment))
-            })
+                record_attachment(conn, &actor, &attachment, now)
+            })?;
+            Ok(AttachmentView::from(&attachment))
         })
         .await
+}
+
+/// Adds a stored document's row to its application, if `actor` may add that kind now; moves
+/// the version (the representation changed, so stale edits get 412) and journals it.
+pub(crate) fn record_attachment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    attachment: &AttachmentRow,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let id = &attachment.application_id;
+    let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    let status = status_of(&row)?;
+    let kind: AttachmentKind = attachment
+        .kind
+        .parse()
+        .map_err(|_| corrupt("attachment kind"))?;
+    workflow::may_attach(actor, &row.enterprise_id, status, kind).map_err(|refusal| match refusal {
+        AttachRefusal::NotPermitted => ServiceError::Forbidden,
+        AttachRefusal::ReviewDocumentOutsideReview => ServiceError::conflict(
+            "Review documents can be added only while the application is under review.",
+            "只有在审查中才能上传审查材料。",
+        ),
+        AttachRefusal::NotEditable => ServiceError::conflict(
+            format!("Documents can be added only to a draft or returned application, not one that is {status}."),
+            format!("当前状态为“{}”，不能上传材料。", status.label_zh()),
+        ),
+    })?;
+    if db::touch(conn, id, row.version, now)? == 0 {
+        return Err(ServiceError::conflict(
+            "The application changed; reload and try again.",
+            "申请已变化，请刷新后重试。",
+        ));
+    }
+    db::insert_attachment(conn, attachment)?;
+    journal::append(
+        conn,
+        NewEvent {
+            entity_type: "application",
+            entity_id: id,
+            action: "attach",
+            from_status: Some(status.as_str()),
+            to_status: Some(status.as_str()),
+            actor: &EventActor::user(&actor.user_id, actor.role),
+            comment: None,
+            data: Some(serde_json::json!({
+                "attachment_id": attachment.id, "kind": attachment.kind,
+                "filename": attachment.filename, "sha256": attachment.sha256,
+            })),
+            at: now,
+        },
+    )?;
+    Ok(())
 }
 
 /// A stored document for its owner or staff.

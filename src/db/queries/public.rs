@@ -177,7 +177,8 @@ pub fn applications_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
-/// Every status change of every authorization, in journal order, with its enterprise.
+/// Every status change of every authorization with its enterprise, in time order (journal
+/// order within the same instant).
 pub fn authorization_changes(
     conn: &mut DbConnection,
 ) -> QueryResult<Vec<(String, String, NaiveDateTime, String)>> {
@@ -185,7 +186,7 @@ pub fn authorization_changes(
         .inner_join(authorizations::table.on(authorizations::id.eq(journal_events::entity_id)))
         .filter(journal_events::entity_type.eq("authorization"))
         .filter(journal_events::to_status.is_not_null())
-        .order(journal_events::seq.asc())
+        .order((journal_events::at.asc(), journal_events::seq.asc()))
         .select((
             journal_events::entity_id,
             authorizations::enterprise_id,
