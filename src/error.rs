@@ -325,13 +325,12 @@ pub async fn problem_responses(
     let status = response.status();
     let mut response = if status.is_client_error() || status.is_server_error() {
         let problem = response.response().extensions().get::<Problem>().cloned();
-        let is_problem = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+        // A response with a body of its own (an HTML error page, a problem) is left as it
+        // is; bare ones (actix's own 404 and 405) become problems.
+        let bare = !response.headers().contains_key(header::CONTENT_TYPE);
         match problem {
             Some(problem) => replace_body(response, &problem, chinese, request_id.as_deref()),
-            None if !is_problem => replace_body(
+            None if bare => replace_body(
                 response,
                 &Problem::for_status(status),
                 chinese,

@@ -1,4 +1,4 @@
-//! The `gi-registry` command: serve (default), migrate, user create.
+//! The `gi-registry` command: serve (default), migrate, user create, demo-data.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use gi_registry::clock::Clock;
 use gi_registry::config::{CommonArgs, ServeArgs, Settings};
 use gi_registry::domain::roles::Role;
 use gi_registry::service::accounts::{self, CreateStaffInput};
+use gi_registry::service::demo;
 use gi_registry::service::ServiceError;
 use gi_registry::startup::{open_state, prepare_database, Application};
 use gi_registry::telemetry;
@@ -33,6 +34,15 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Fill an empty database with realistic demo data.
+    DemoData {
+        /// How many enterprises to create.
+        #[arg(long, default_value_t = 150)]
+        enterprises: usize,
+        /// Seed of the random choices (the same seed gives the same story).
+        #[arg(long, default_value_t = 2027)]
+        seed: u64,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -67,6 +77,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => prepare_database(&settings).map(|_| ()),
+        Command::DemoData { enterprises, seed } => demo_data(settings, enterprises, seed),
         Command::User {
             command:
                 UserCommand::Create {
@@ -114,6 +125,27 @@ fn create_user(
             .await
             .map_err(|e| anyhow::anyhow!(describe(&e)))?;
         println!("created {} `{}` ({})", user.role, user.username, user.id);
+        Ok(())
+    })
+}
+
+fn demo_data(settings: Settings, enterprises: usize, seed: u64) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let state = open_state(settings, Clock::system()).await?;
+        let started = std::time::Instant::now();
+        let summary = demo::fill(&state, enterprises, seed)
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+        println!(
+            "demo data: {} enterprises, {} authorizations in {:.1} s",
+            summary.enterprises,
+            summary.authorizations,
+            started.elapsed().as_secs_f64()
+        );
+        for (username, role) in summary.staff {
+            println!("  {role} `{username}`, password `{}`", demo::DEMO_PASSWORD);
+        }
+        println!("  producers `demo000000` … with the same password");
         Ok(())
     })
 }

@@ -155,6 +155,44 @@ pub fn authorize(
         .ok_or(AuthorizationRefusal::WrongState { status })
 }
 
+/// What a shopper is told about a code: one word for the whole enterprise (or the one right
+/// a registry number names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// At least one right is active.
+    Authorized,
+    /// None active, at least one suspended.
+    Suspended,
+    /// Every right revoked or surrendered.
+    Revoked,
+    /// Known enterprise, never authorized.
+    NotAuthorized,
+}
+
+impl Verdict {
+    pub fn of(statuses: &[AuthorizationStatus]) -> Self {
+        use AuthorizationStatus as S;
+        if statuses.contains(&S::Active) {
+            Verdict::Authorized
+        } else if statuses.contains(&S::Suspended) {
+            Verdict::Suspended
+        } else if statuses.is_empty() {
+            Verdict::NotAuthorized
+        } else {
+            Verdict::Revoked
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Authorized => "authorized",
+            Verdict::Suspended => "suspended",
+            Verdict::Revoked => "revoked",
+            Verdict::NotAuthorized => "not_authorized",
+        }
+    }
+}
+
 /// The public registry number: `YDGI-<year>-<4 digits>` (more digits past 9999).
 pub fn registry_number(year: i32, sequence: i32) -> String {
     format!("YDGI-{year}-{sequence:04}")
@@ -251,6 +289,14 @@ mod tests {
             authorize(A::Reinstate, &reviewer, "e1", S::Revoked),
             Err(AuthorizationRefusal::WrongState { status: S::Revoked })
         );
+    }
+
+    #[test]
+    fn the_verdict_follows_the_best_status() {
+        assert_eq!(Verdict::of(&[S::Revoked, S::Active]), Verdict::Authorized);
+        assert_eq!(Verdict::of(&[S::Revoked, S::Suspended]), Verdict::Suspended);
+        assert_eq!(Verdict::of(&[S::Revoked, S::Surrendered]), Verdict::Revoked);
+        assert_eq!(Verdict::of(&[]), Verdict::NotAuthorized);
     }
 
     #[test]

@@ -733,7 +733,7 @@ pub async fn act(
         .await
 }
 
-fn apply_action(
+pub(crate) fn apply_action(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,

@@ -1,6 +1,6 @@
 //! Authorizations after approval: read them, and suspend, reinstate, revoke or surrender.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -202,55 +202,63 @@ pub async fn act(
     state
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let row = db::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
-                if !actor.may_see_enterprise(&row.enterprise_id) {
-                    return Err(ServiceError::Forbidden);
-                }
-                let status: AuthorizationStatus = row.status.parse().map_err(|_| {
-                    ServiceError::Internal(anyhow::anyhow!("stored authorization status unknown"))
-                })?;
-                let next = authorization::authorize(action, &actor, &row.enterprise_id, status)
-                    .map_err(|refusal| match refusal {
-                        AuthorizationRefusal::NotPermitted => ServiceError::Forbidden,
-                        AuthorizationRefusal::WrongState { status } => ServiceError::conflict(
-                            format!(
-                                "Cannot {} an authorization that is {status}.",
-                                action.as_str()
-                            ),
-                            format!("授权当前状态为“{status}”，不能执行此操作。"),
-                        ),
-                    })?;
-                if db::move_status(conn, &id, status.as_str(), row.version, next.as_str(), now)?
-                    == 0
-                {
-                    return Err(ServiceError::conflict(
-                        "The authorization changed while this request ran; reload and try again.",
-                        "授权已被他人处理，请刷新后重试。",
-                    ));
-                }
-                journal::append(
-                    conn,
-                    NewEvent {
-                        entity_type: "authorization",
-                        entity_id: &id,
-                        action: action.as_str(),
-                        from_status: Some(status.as_str()),
-                        to_status: Some(next.as_str()),
-                        actor: &EventActor::user(&actor.user_id, actor.role),
-                        comment: input
-                            .reason
-                            .as_deref()
-                            .map(str::trim)
-                            .filter(|r| !r.is_empty()),
-                        data: input
-                            .ground
-                            .map(|g| serde_json::json!({"ground": g.as_str()})),
-                        at: now,
-                    },
-                )?;
-                Ok(())
+                let reason = input.reason.as_deref();
+                act_in(conn, &actor, &id, action, reason, input.ground, now)
             })?;
             load(conn, &actor, &id)
         })
         .await
+}
+
+/// One move of a right, inside the caller's transaction, with its journal event.
+pub(crate) fn act_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    action: AuthorizationAction,
+    reason: Option<&str>,
+    ground: Option<RevocationGround>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    if !actor.may_see_enterprise(&row.enterprise_id) {
+        return Err(ServiceError::Forbidden);
+    }
+    let status: AuthorizationStatus = row.status.parse().map_err(|_| {
+        ServiceError::Internal(anyhow::anyhow!("stored authorization status unknown"))
+    })?;
+    let next =
+        authorization::authorize(action, actor, &row.enterprise_id, status).map_err(|refusal| {
+            match refusal {
+                AuthorizationRefusal::NotPermitted => ServiceError::Forbidden,
+                AuthorizationRefusal::WrongState { status } => ServiceError::conflict(
+                    format!(
+                        "Cannot {} an authorization that is {status}.",
+                        action.as_str()
+                    ),
+                    format!("授权当前状态为“{status}”，不能执行此操作。"),
+                ),
+            }
+        })?;
+    if db::move_status(conn, id, status.as_str(), row.version, next.as_str(), now)? == 0 {
+        return Err(ServiceError::conflict(
+            "The authorization changed while this request ran; reload and try again.",
+            "授权已被他人处理，请刷新后重试。",
+        ));
+    }
+    journal::append(
+        conn,
+        NewEvent {
+            entity_type: "authorization",
+            entity_id: id,
+            action: action.as_str(),
+            from_status: Some(status.as_str()),
+            to_status: Some(next.as_str()),
+            actor: &EventActor::user(&actor.user_id, actor.role),
+            comment: reason.map(str::trim).filter(|r| !r.is_empty()),
+            data: ground.map(|g| serde_json::json!({"ground": g.as_str()})),
+            at: now,
+        },
+    )?;
+    Ok(())
 }

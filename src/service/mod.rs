@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;
+pub mod demo;
 pub mod health;
 pub mod journal;
 pub mod paging;

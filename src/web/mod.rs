@@ -1,5 +1,16 @@
-//! Server-rendered pages for people (public search, verify, goal; later the signed-in pages).
+//! Server-rendered pages for people: the public search, counter and verify pages. Embedded
+//! in the binary, no external requests, readable on a 375-px phone. Pages call the same
+//! service functions as the JSON API.
+
+mod layout;
+mod public_pages;
 
 use actix_web::web;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub use layout::Lang;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").get(public_pages::home))
+        .service(web::resource("/verify/{code}").get(public_pages::verify))
+        .service(web::resource("/verify/{code}/qr.svg").get(public_pages::qr_code));
+}

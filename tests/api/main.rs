@@ -10,6 +10,7 @@ mod errors;
 mod health;
 mod helpers;
 mod migrations;
+mod pages;
 mod public;
 mod tokens;
 mod workflow;

@@ -128,3 +128,7 @@ pub fn clear_throttle(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+pub fn count_enterprises(conn: &mut DbConnection) -> QueryResult<i64> {
+    enterprises::table.count().get_result(conn)
+}

@@ -144,3 +144,7 @@ pub fn move_status(
     ))
     .execute(conn)
 }
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    authorizations::table.count().get_result(conn)
+}

@@ -1,0 +1,189 @@
+//! The page shell, the language choice and HTML escaping.
+
+use std::fmt::Write;
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+
+/// Chinese by default; English with `?lang=en`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_query(lang: Option<&str>) -> Self {
+        match lang {
+            Some(l) if l.eq_ignore_ascii_case("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The query suffix that keeps the language on links (`?lang=en` or nothing).
+    pub fn query(self) -> &'static str {
+        match self {
+            Lang::Zh => "",
+            Lang::En => "?lang=en",
+        }
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path segment or query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { --red: #b3261e; --green: #1b6e3a; --amber: #8a5a00; --ink: #1d1b16; --muted: #5f5b53; --line: #e3ded3; --paper: #fbf8f2; --tea: #7a2e1d; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: var(--paper); }
+header { background: var(--tea); color: #fff; padding: 12px 16px; }
+header .bar { max-width: 960px; margin: 0 auto; display: flex; gap: 12px; align-items: center; justify-content: space-between; flex-wrap: wrap; }
+header a { color: #fff; }
+header h1 { font-size: 1.1rem; margin: 0; }
+main { max-width: 960px; margin: 0 auto; padding: 16px; }
+a { color: var(--tea); }
+a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f0b429; outline-offset: 2px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; }
+h2 { font-size: 1.1rem; margin: 0 0 12px; }
+.counter .number { font-size: 2.6rem; font-weight: 700; color: var(--tea); line-height: 1.1; }
+.progress { height: 14px; background: var(--line); border-radius: 7px; overflow: hidden; margin: 10px 0; }
+.progress > span { display: block; height: 100%; background: var(--green); }
+.muted { color: var(--muted); font-size: .92rem; }
+form.search { display: flex; flex-wrap: wrap; gap: 8px; }
+form.search input[type=search] { flex: 1 1 220px; }
+input, select, button { font: inherit; padding: 10px 12px; border: 1px solid #b9b2a5; border-radius: 8px; min-height: 44px; }
+button { background: var(--tea); color: #fff; border-color: var(--tea); cursor: pointer; }
+ul.results { list-style: none; margin: 12px 0 0; padding: 0; }
+ul.results li { border-top: 1px solid var(--line); padding: 10px 0; }
+.name { font-weight: 600; }
+.code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; letter-spacing: .02em; word-break: break-all; }
+.tag { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; }
+.tag.active { color: var(--green); } .tag.suspended { color: var(--amber); } .tag.revoked, .tag.surrendered { color: var(--red); }
+.verdict { text-align: center; padding: 28px 16px; border-radius: 12px; color: #fff; }
+.verdict .mark { font-size: 3.2rem; line-height: 1; }
+.verdict h2 { font-size: 1.5rem; margin: 8px 0 4px; color: #fff; }
+.verdict.authorized { background: var(--green); } .verdict.suspended { background: var(--amber); }
+.verdict.revoked, .verdict.not_authorized { background: var(--red); } .verdict.not_found { background: #5f5b53; }
+table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: 6px 4px; border-top: 1px solid var(--line); vertical-align: top; }
+svg.chart { width: 100%; height: auto; }
+footer { max-width: 960px; margin: 0 auto; padding: 8px 16px 32px; }
+"#;
+
+/// A whole page: `title`, the language switch (pointing at `path` in the other language), `body`.
+pub fn page(
+    lang: Lang,
+    status: actix_web::http::StatusCode,
+    title: &str,
+    path: &str,
+    body: &str,
+) -> HttpResponse {
+    let (other_label, other_href) = match lang {
+        Lang::Zh => (
+            "English",
+            format!(
+                "{path}{}lang=en",
+                if path.contains('?') { '&' } else { '?' }
+            ),
+        ),
+        Lang::En => (
+            "中文",
+            path.replace("?lang=en&", "?")
+                .replace("?lang=en", "")
+                .replace("&lang=en", ""),
+        ),
+    };
+    let site = lang.pick(
+        "英德市地理标志专用标志使用企业公示",
+        "Yingde GI special mark — public registry",
+    );
+    let html = format!(
+        r#"<!doctype html>
+<html lang="{code}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header><div class="bar"><h1><a href="/{home}">{site}</a></h1><a href="{other_href}" lang="{other_code}">{other_label}</a></div></header>
+<main>
+{body}
+</main>
+<footer class="muted">{footer}</footer>
+</body>
+</html>"#,
+        code = lang.code(),
+        title = escape(title),
+        home = lang.query(),
+        site = escape(site),
+        other_href = escape(&other_href),
+        other_code = if lang == Lang::Zh { "en" } else { "zh" },
+        footer = lang.pick(
+            "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
+            "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation."
+        ),
+    );
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped_and_urls_encoded() {
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(url_encode("英德 a/b"), "%E8%8B%B1%E5%BE%B7%20a%2Fb");
+        assert_eq!(Lang::from_query(Some("EN")), Lang::En);
+        assert_eq!(Lang::from_query(Some("fr")), Lang::Zh);
+    }
+}

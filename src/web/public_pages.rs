@@ -1,0 +1,380 @@
+//! `/` (search, counter, products) and `/verify/{code}` (the verdict a QR code points to).
+
+use std::fmt::Write;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::layout::{escape, page, url_encode, Lang};
+use crate::domain::authorization::{AuthorizationStatus, Verdict};
+use crate::domain::uscc;
+use crate::error::ApiError;
+use crate::service::paging::PageRequest;
+use crate::service::public::{self, AuthorizedUser, Goal, PublicQuery};
+use crate::service::{ServiceError, ServiceState};
+
+#[derive(Debug, Deserialize)]
+pub struct HomeQuery {
+    q: Option<String>,
+    product: Option<String>,
+    town: Option<String>,
+    page: Option<i64>,
+    lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+fn status_label(lang: Lang, status: AuthorizationStatus) -> &'static str {
+    match status {
+        AuthorizationStatus::Active => lang.pick("有效", "active"),
+        AuthorizationStatus::Suspended => lang.pick("暂停", "suspended"),
+        AuthorizationStatus::Revoked => lang.pick("已撤销", "revoked"),
+        AuthorizationStatus::Surrendered => lang.pick("已注销", "surrendered"),
+    }
+}
+
+/// Monthly authorized enterprises as inline SVG bars (no script, no external request).
+fn chart(lang: Lang, goal: &Goal) -> String {
+    let months = &goal.monthly;
+    if months.is_empty() {
+        return format!(
+            "<p class=\"muted\">{}</p>",
+            lang.pick("尚无授权记录。", "No authorizations yet.")
+        );
+    }
+    let (width, height, top) = (640.0, 180.0, 16.0);
+    let max = months
+        .iter()
+        .map(|m| m.authorized_enterprises)
+        .max()
+        .unwrap_or(1)
+        .max(goal.target)
+        .max(1) as f64;
+    let slot = width / months.len() as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"{}\">",
+        height + 22.0,
+        escape(lang.pick("每月授权企业数", "Authorized enterprises by month"))
+    );
+    let target_y = top + (height - top) * (1.0 - goal.target as f64 / max);
+    let _ = write!(
+        svg,
+        "<line x1=\"0\" x2=\"{width}\" y1=\"{target_y:.1}\" y2=\"{target_y:.1}\" stroke=\"#b3261e\" stroke-dasharray=\"4 4\"/><text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"#b3261e\">{} {}</text>",
+        target_y - 4.0,
+        lang.pick("目标", "goal"),
+        goal.target
+    );
+    for (i, month) in months.iter().enumerate() {
+        let bar = (height - top) * month.authorized_enterprises as f64 / max;
+        let x = i as f64 * slot + slot * 0.15;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"#1b6e3a\"><title>{} {}</title></rect>",
+            height - bar,
+            slot * 0.7,
+            escape(&month.month),
+            month.authorized_enterprises
+        );
+    }
+    for (i, month) in months
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || *i + 1 == months.len())
+    {
+        let anchor = if i == 0 { "start" } else { "end" };
+        let x = if i == 0 { 0.0 } else { width };
+        let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" font-size=\"12\" text-anchor=\"{anchor}\" fill=\"#5f5b53\">{}</text>", height + 16.0, escape(&month.month));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn result_item(lang: Lang, user: &AuthorizedUser) -> String {
+    format!(
+        "<li><div class=\"name\">{name}</div><div class=\"code\">{uscc}</div><div>{product} · {town} · <span class=\"code\">{no}</span> <span class=\"tag {status}\">{label}</span></div><a href=\"/verify/{no_url}{q}\">{verify}</a></li>",
+        name = escape(&user.enterprise_name),
+        uscc = escape(&user.uscc),
+        product = escape(&user.product_name_zh),
+        town = escape(&user.town),
+        no = escape(&user.registry_no),
+        status = user.status.as_str(),
+        label = status_label(lang, user.status),
+        no_url = url_encode(&user.registry_no),
+        q = lang.query(),
+        verify = lang.pick("核验 ›", "Verify ›"),
+    )
+}
+
+/// The home page: the counter toward the goal, the search, the products.
+pub async fn home(
+    state: web::Data<ServiceState>,
+    query: web::Query<HomeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let lang = Lang::from_query(query.lang.as_deref());
+    let goal = public::goal(&state).await?;
+    let products = public::products(&state).await?;
+    let filters = PublicQuery {
+        q: query.q.clone(),
+        product: query.product.clone(),
+        town: query.town.clone(),
+        status: None,
+    };
+    let paging = PageRequest {
+        page: query.page,
+        per_page: Some(20),
+    };
+    let results = match public::authorized_users(&state, filters, paging).await {
+        Ok(page) => Ok(page),
+        Err(ServiceError::Invalid(errors)) => Err(errors),
+        Err(other) => return Err(other.into()),
+    };
+
+    let mut body = String::new();
+    let bar = goal.percent.min(100.0);
+    let _ = write!(
+        body,
+        "<section class=\"counter\" aria-labelledby=\"counter-title\"><h2 id=\"counter-title\">{title}</h2>\
+         <div class=\"number\" data-testid=\"authorized\">{n}<span class=\"muted\"> / {target}</span></div>\
+         <div class=\"progress\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"{target}\" aria-valuenow=\"{n}\"><span style=\"width:{bar:.1}%\"></span></div>\
+         <p class=\"muted\">{remaining_label} {remaining} · {deadline_label} {deadline} · {percent:.1}%</p>{chart}</section>",
+        title = lang.pick("已获准使用地理标志专用标志的企业", "Enterprises authorized to use the GI special mark"),
+        n = goal.authorized_enterprises,
+        target = goal.target,
+        remaining_label = lang.pick("距目标还差", "To go:"),
+        remaining = goal.remaining,
+        deadline_label = lang.pick("目标期限", "deadline"),
+        deadline = goal.deadline,
+        percent = goal.percent,
+        chart = chart(lang, &goal),
+    );
+
+    let mut product_options = format!(
+        "<option value=\"\">{}</option>",
+        lang.pick("全部产品", "All products")
+    );
+    for p in &products {
+        let selected = if query.product.as_deref() == Some(p.code.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        let name = if lang == Lang::Zh {
+            &p.name_zh
+        } else {
+            &p.name_en
+        };
+        let _ = write!(
+            product_options,
+            "<option value=\"{}\"{selected}>{}</option>",
+            escape(&p.code),
+            escape(name)
+        );
+    }
+    let _ = write!(
+        body,
+        "<section aria-labelledby=\"search-title\"><h2 id=\"search-title\">{title}</h2>\
+         <form class=\"search\" method=\"get\" action=\"/\" role=\"search\">\
+         <label class=\"muted\" for=\"q\" style=\"flex-basis:100%\">{hint}</label>\
+         <input type=\"search\" id=\"q\" name=\"q\" value=\"{q}\" maxlength=\"100\" autocomplete=\"off\">\
+         <select name=\"product\" aria-label=\"{product_label}\">{product_options}</select>\
+         {lang_field}<button type=\"submit\">{button}</button></form>",
+        title = lang.pick("查询授权企业", "Find an authorized user"),
+        hint = lang.pick("输入企业名称、统一社会信用代码或登记编号", "Enterprise name, unified social credit code or registry number"),
+        q = escape(query.q.as_deref().unwrap_or("")),
+        product_label = lang.pick("产品", "Product"),
+        lang_field = if lang == Lang::En { "<input type=\"hidden\" name=\"lang\" value=\"en\">" } else { "" },
+        button = lang.pick("查询", "Search"),
+    );
+    match results {
+        Ok(page) => {
+            let _ = write!(
+                body,
+                "<p class=\"muted\" data-testid=\"total\">{} {}</p><ul class=\"results\">",
+                lang.pick("共找到", "Found"),
+                page.total
+            );
+            for user in &page.items {
+                body.push_str(&result_item(lang, user));
+            }
+            body.push_str("</ul>");
+            if page.total == 0 {
+                let _ = write!(
+                    body,
+                    "<p>{}</p>",
+                    lang.pick("没有符合条件的授权企业。", "No authorized user matches.")
+                );
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                let _ = write!(
+                    body,
+                    "<p role=\"alert\">{}: {}</p>",
+                    escape(&e.field),
+                    escape(e.message.pick(lang == Lang::Zh))
+                );
+            }
+        }
+    }
+    body.push_str("</section>");
+
+    let _ = write!(
+        body,
+        "<section aria-labelledby=\"products-title\"><h2 id=\"products-title\">{}</h2>",
+        lang.pick("地理标志产品", "GI products")
+    );
+    for p in &products {
+        let _ = write!(
+            body,
+            "<h3>{name}</h3><p>{announcement}</p><p class=\"muted\">{area_label}{area} ({towns} {towns_label})</p>",
+            name = escape(&format!("{} {}", p.name_zh, p.name_en)),
+            announcement = escape(&p.protection_announcement),
+            area_label = lang.pick("保护范围：", "Protected area: "),
+            area = escape(&p.protected_area),
+            towns = p.towns.len(),
+            towns_label = lang.pick("个镇（街道）", "towns"),
+        );
+    }
+    body.push_str("</section>");
+    let title = lang.pick(
+        "英德市地理标志专用标志使用企业",
+        "Yingde GI special mark users",
+    );
+    Ok(page(lang, StatusCode::OK, title, "/", &body))
+}
+
+/// The verdict page for a credit code or registry number.
+pub async fn verify(
+    state: web::Data<ServiceState>,
+    code: web::Path<String>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = Lang::from_query(query.lang.as_deref());
+    let code = code.into_inner();
+    let shown = uscc::normalise(&code);
+    let path = format!("/verify/{}", url_encode(&shown));
+    let result = match public::verify(&state, code).await {
+        Ok(found) => Some(found),
+        Err(ServiceError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let mut body = String::new();
+    let status = match &result {
+        None => {
+            let _ = write!(
+                body,
+                "<section class=\"verdict not_found\" data-verdict=\"not_found\"><div class=\"mark\" aria-hidden=\"true\">?</div><h2>{}</h2><p class=\"code\">{}</p><p>{}</p></section>",
+                lang.pick("未找到该代码对应的企业", "No enterprise found for this code"),
+                escape(&shown),
+                lang.pick("请核对代码。标有此代码的产品可能未获授权使用地理标志专用标志。", "Check the code. A product carrying it may not be authorized to use the GI special mark."),
+            );
+            StatusCode::NOT_FOUND
+        }
+        Some(found) => {
+            let statuses: Vec<AuthorizationStatus> =
+                found.authorizations.iter().map(|a| a.status).collect();
+            let verdict = Verdict::of(&statuses);
+            let (mark, headline) = match verdict {
+                Verdict::Authorized => (
+                    "✓",
+                    lang.pick(
+                        "已获准使用地理标志专用标志",
+                        "Authorized to use the GI special mark",
+                    ),
+                ),
+                Verdict::Suspended => ("!", lang.pick("使用资格已暂停", "Authorization suspended")),
+                Verdict::Revoked => (
+                    "✗",
+                    lang.pick(
+                        "使用资格已撤销或注销",
+                        "Authorization revoked or surrendered",
+                    ),
+                ),
+                Verdict::NotAuthorized => (
+                    "✗",
+                    lang.pick(
+                        "未获准使用地理标志专用标志",
+                        "Not authorized to use the GI special mark",
+                    ),
+                ),
+            };
+            let _ = write!(
+                body,
+                "<section class=\"verdict {v}\" data-verdict=\"{v}\"><div class=\"mark\" aria-hidden=\"true\">{mark}</div><h2>{headline}</h2><p class=\"name\">{name}</p><p class=\"code\">{uscc}</p></section>",
+                v = verdict.as_str(),
+                name = escape(&found.enterprise_name),
+                uscc = escape(&found.uscc),
+            );
+            if !found.authorizations.is_empty() {
+                let _ = write!(
+                    body,
+                    "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+                    lang.pick("授权信息", "Rights"),
+                    lang.pick("登记编号", "Registry no."),
+                    lang.pick("产品", "Product"),
+                    lang.pick("状态", "Status"),
+                    lang.pick("核准公告", "Announcement"),
+                );
+                for right in &found.authorizations {
+                    let _ = write!(
+                        body,
+                        "<tr><td class=\"code\">{}</td><td>{}</td><td><span class=\"tag {}\">{}</span></td><td>{} ({})</td></tr>",
+                        escape(&right.registry_no),
+                        escape(&right.product_name_zh),
+                        right.status.as_str(),
+                        status_label(lang, right.status),
+                        escape(&right.announcement_no),
+                        escape(&right.announcement_date),
+                    );
+                }
+                body.push_str("</tbody></table></section>");
+            }
+            StatusCode::OK
+        }
+    };
+    let _ = write!(
+        body,
+        "<p><a href=\"/{q}\">{back}</a></p>",
+        q = lang.query(),
+        back = lang.pick("‹ 返回查询", "‹ Back to search"),
+    );
+    let title = format!("{} {}", lang.pick("核验", "Verify"), shown);
+    Ok(page(lang, status, &title, &path, &body))
+}
+
+/// The absolute address of a verify page, for the QR code printed beside the mark.
+fn verify_url(state: &ServiceState, request: &HttpRequest, code: &str) -> String {
+    let base = match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let info = request.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
+    format!("{base}/verify/{}", url_encode(code))
+}
+
+/// A QR code (SVG) of the verify page's absolute address.
+pub async fn qr_code(
+    state: web::Data<ServiceState>,
+    request: HttpRequest,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let url = verify_url(&state, &request, &uscc::normalise(&code));
+    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(svg))
+}

@@ -1,0 +1,157 @@
+//! The public pages over HTTP: Chinese by default, English on request, verdicts, QR codes,
+//! and nothing fetched from elsewhere.
+
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Cast};
+
+fn verdict(html: &str) -> &str {
+    let start = html
+        .find("data-verdict=\"")
+        .map(|i| i + 14)
+        .expect("a verdict");
+    &html[start..start + html[start..].find('"').expect("end")]
+}
+
+#[tokio::test]
+async fn the_home_page_shows_the_counter_search_and_products_in_both_languages() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    app.grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+
+    let zh = app.get("/", None).await;
+    assert_eq!(zh.status, 200);
+    assert!(zh.content_type().starts_with("text/html"));
+    assert!(zh.text.contains("<html lang=\"zh\">"));
+    assert!(zh.text.contains("已获准使用地理标志专用标志的企业"));
+    assert!(zh.text.contains("data-testid=\"authorized\">1<"));
+    assert!(zh.text.contains("英德红茶") && zh.text.contains("西牛麻竹笋"));
+    assert!(zh.text.contains("<svg class=\"chart\""));
+    let en = app.get("/?lang=en", None).await;
+    assert!(en.text.contains("<html lang=\"en\">"));
+    assert!(en
+        .text
+        .contains("Enterprises authorized to use the GI special mark"));
+
+    let found = app.get("/?q=hongqi", None).await;
+    assert!(found.text.contains("91441881MA4WTEA03K"));
+    assert!(found.text.contains("data-testid=\"total\">共找到 1<"));
+    let none = app.get("/?q=nobody-at-all&lang=en", None).await;
+    assert!(none.text.contains("No authorized user matches."));
+}
+
+#[tokio::test]
+async fn pages_make_no_external_requests_and_escape_what_users_typed() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/?lang=en",
+        "/verify/91441881MA4WTEA03K",
+        "/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ] {
+        let page = app.get(path, None).await;
+        for external in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "<script",
+        ] {
+            assert!(!page.text.contains(external), "{path} contains {external}");
+        }
+        assert!(page.headers["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains("default-src 'none'"));
+    }
+    let typed = app
+        .get("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", None)
+        .await;
+    assert!(typed.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[tokio::test]
+async fn the_verify_page_gives_a_verdict_for_each_state() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let tea = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let registry_no = tea["registry_no"].as_str().expect("no").to_owned();
+    let right = tea["authorization_id"].as_str().expect("id").to_owned();
+
+    let page = app.get(&format!("/verify/{registry_no}"), None).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(verdict(&page.text), "authorized");
+    assert!(page.text.contains("已获准使用地理标志专用标志"));
+    let english = app.get("/verify/91441881ma4wtea03k?lang=en", None).await;
+    assert_eq!(verdict(&english.text), "authorized");
+    assert!(english
+        .text
+        .contains("Authorized to use the GI special mark"));
+
+    app.post(
+        &format!("/api/v1/authorizations/{right}/suspend"),
+        Some(&cast.reviewer),
+        &json!({"reason": "抽检"}),
+    )
+    .await;
+    assert_eq!(
+        verdict(&app.get(&format!("/verify/{registry_no}"), None).await.text),
+        "suspended"
+    );
+    app.post(
+        &format!("/api/v1/authorizations/{right}/revoke"),
+        Some(&cast.approver),
+        &json!({"ground": "other", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(
+        verdict(&app.get(&format!("/verify/{registry_no}"), None).await.text),
+        "revoked"
+    );
+
+    assert_eq!(
+        verdict(&app.get("/verify/93441881MA52BM702T", None).await.text),
+        "not_authorized"
+    );
+    let missing = app.get("/verify/91110000600037341L", None).await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.content_type().starts_with("text/html"),
+        "a page, not a problem document"
+    );
+    assert_eq!(verdict(&missing.text), "not_found");
+}
+
+#[tokio::test]
+async fn the_qr_code_is_an_svg_of_the_absolute_verify_address() {
+    let db = crate::helpers::TestDatabase::create();
+    let mut settings = crate::helpers::test_settings(&db);
+    settings.public_url = Some("https://gi.yingde.example/".into());
+    let app = crate::helpers::spawn_with(db, settings).await;
+    let reply = app.get("/verify/91441881ma4wtea03k/qr.svg", None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type(), "image/svg+xml");
+    assert!(reply.text.starts_with("<?xml") && reply.text.contains("<svg"));
+    // It is exactly the symbol of the absolute address of the verify page.
+    let expected = qrcode::QrCode::with_error_correction_level(
+        "https://gi.yingde.example/verify/91441881MA4WTEA03K",
+        qrcode::EcLevel::M,
+    )
+    .expect("encodes")
+    .render::<qrcode::render::svg::Color>()
+    .min_dimensions(240, 240)
+    .quiet_zone(true)
+    .build();
+    assert_eq!(reply.text, expected);
+    // The same address encoded twice gives the same symbol; another address does not.
+    let again = app.get("/verify/91441881MA4WTEA03K/qr.svg", None).await;
+    assert_eq!(
+        reply.text, again.text,
+        "the code is normalised before encoding"
+    );
+    let other = app.get("/verify/9144030071526726XG/qr.svg", None).await;
+    assert_ne!(reply.text, other.text);
+}
