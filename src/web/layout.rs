@@ -97,7 +97,7 @@ ul.results { list-style: none; margin: 12px 0 0; padding: 0; }
 ul.results li { border-top: 1px solid var(--line); padding: 10px 0; }
 .name { font-weight: 600; }
 .code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; letter-spacing: .02em; word-break: break-all; }
-.tag { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; }
+.tag { display: inline-block; white-space: nowrap; padding: 1px 8px; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; }
 .tag.active { color: var(--green); } .tag.suspended { color: var(--amber); } .tag.revoked, .tag.surrendered { color: var(--red); }
 .verdict { text-align: center; padding: 28px 16px; border-radius: 12px; color: #fff; }
 .verdict .mark { font-size: 3.2rem; line-height: 1; }

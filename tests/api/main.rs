@@ -3,6 +3,7 @@
 mod accounts;
 mod authorization_matrix;
 mod authorizations;
+mod browser;
 mod cli;
 mod concurrency;
 mod documents;
