@@ -151,6 +151,7 @@ diesel::table! {
         basis -> Text,
         trademark_reg_no -> Nullable<Text>,
         production_town -> Text,
+        search_text -> Text,
         status -> Text,
         announcement_no -> Text,
         announcement_date -> Text,

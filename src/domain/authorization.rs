@@ -193,6 +193,12 @@ impl Verdict {
     }
 }
 
+/// What the public search matches for a right: holder name, credit code, registry number.
+/// Upper-cased so a search typed in lower case finds codes and numbers.
+pub fn search_text(enterprise_name: &str, uscc: &str, registry_no: &str) -> String {
+    format!("{enterprise_name} {uscc} {registry_no}").to_uppercase()
+}
+
 /// The public registry number: `YDGI-<year>-<4 digits>` (more digits past 9999).
 pub fn registry_number(year: i32, sequence: i32) -> String {
     format!("YDGI-{year}-{sequence:04}")

@@ -20,7 +20,7 @@ use crate::db::queries::{
     accounts as account_db, authorizations as authorization_db, journal as journal_db, reference,
 };
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::authorization::registry_number;
+use crate::domain::authorization::{registry_number, search_text};
 use crate::domain::eligibility::{
     missing_documents, sniff_content_type, submission_problems, AttachmentKind, Basis,
 };
@@ -894,9 +894,13 @@ fn grant(
 ) -> ServiceResult<AuthorizationRow> {
     let year = now.year();
     let sequence = authorization_db::next_registry_sequence(conn, year)?;
+    let registry_no = registry_number(year, sequence);
+    let holder =
+        account_db::enterprise_by_id(conn, &row.enterprise_id)?.ok_or(ServiceError::NotFound)?;
     let authorization = AuthorizationRow {
         id: new_id(),
-        registry_no: registry_number(year, sequence),
+        search_text: search_text(&holder.name, &holder.uscc, &registry_no),
+        registry_no,
         enterprise_id: row.enterprise_id.clone(),
         application_id: row.id.clone(),
         product_code: row.product_code.clone(),

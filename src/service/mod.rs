@@ -77,6 +77,8 @@ pub struct ServiceState {
     pub settings: Arc<crate::config::Settings>,
     pub jwt: Arc<crate::auth::jwt::JwtKeys>,
     pub documents: Arc<dyn storage::DocumentStore>,
+    /// The last computed counter, valid while the journal head and the month are unchanged.
+    pub goal_cache: Arc<std::sync::Mutex<Option<public::CachedGoal>>>,
 }
 
 impl ServiceState {

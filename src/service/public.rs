@@ -10,7 +10,7 @@ use super::journal::{self, EventActor, NewEvent};
 use super::paging::{Page, PageRequest};
 use super::{validation, ServiceError, ServiceResult, ServiceState};
 use crate::db::queries::public::{self as db, PublicFilter, PublicRightRow};
-use crate::db::queries::{reference, settings};
+use crate::db::queries::{journal as journal_db, reference, settings};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::eligibility::Basis;
@@ -267,16 +267,27 @@ pub async fn authorized_users(
         .await
 }
 
-/// Every matching authorized user (the open-data export), in the same order as the list.
+/// Every matching authorized user (the open-data export), in the same order as the list,
+/// read a page at a time.
 pub async fn all_authorized_users(
     state: &ServiceState,
     query: PublicQuery,
 ) -> ServiceResult<Vec<AuthorizedUser>> {
+    const CHUNK: i64 = 500;
     state
         .run(move |conn| {
             let filter = resolve_filter(conn, &query)?;
-            let (rows, _) = db::search(conn, &filter, 0, i64::MAX)?;
-            rows.into_iter().map(public_user).collect()
+            let mut out = Vec::new();
+            loop {
+                let (rows, total) = db::search(conn, &filter, out.len() as i64, CHUNK)?;
+                let fetched = rows.len();
+                for row in rows {
+                    out.push(public_user(row)?);
+                }
+                if fetched < CHUNK as usize || out.len() as i64 >= total {
+                    return Ok(out);
+                }
+            }
         })
         .await
 }
@@ -346,9 +357,45 @@ fn read_goal_settings(conn: &mut DbConnection) -> ServiceResult<(i64, NaiveDate)
     Ok((target, deadline))
 }
 
+/// A computed counter and what it was computed from.
+pub struct CachedGoal {
+    journal_seq: i64,
+    month: String,
+    goal: Goal,
+}
+
+/// The counter. Every change that can move it appends to the journal, so a cached result is
+/// valid while the journal head (one indexed read, shared by every replica) and the month
+/// stay the same.
 pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     let now = state.clock.now();
-    state.run(move |conn| compute_goal(conn, now)).await
+    let month = goal::month_key(now.date_naive());
+    let cache = state.goal_cache.clone();
+    state
+        .run(move |conn| {
+            let (journal_seq, _) = journal_db::head(conn)?;
+            if let Ok(guard) = cache.lock() {
+                if let Some(cached) = guard
+                    .as_ref()
+                    .filter(|c| c.journal_seq == journal_seq && c.month == month)
+                {
+                    return Ok(Goal {
+                        as_of: now,
+                        ..cached.goal.clone()
+                    });
+                }
+            }
+            let goal = compute_goal(conn, now)?;
+            if let Ok(mut guard) = cache.lock() {
+                *guard = Some(CachedGoal {
+                    journal_seq,
+                    month,
+                    goal: goal.clone(),
+                });
+            }
+            Ok(goal)
+        })
+        .await
 }
 
 fn compute_goal(conn: &mut DbConnection, now: DateTime<Utc>) -> ServiceResult<Goal> {

@@ -148,6 +148,9 @@ CREATE TABLE authorizations (
     trademark_reg_no TEXT,
     -- Copied from the application: where the marked product is made (public search by town).
     production_town TEXT NOT NULL REFERENCES towns (code),
+    -- What the public search matches: the holder's name, credit code and the registry number,
+    -- upper-cased, kept on the row so a search scans one table.
+    search_text TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked', 'surrendered')),
     announcement_no TEXT NOT NULL,
     announcement_date TEXT NOT NULL,
@@ -160,7 +163,8 @@ CREATE TABLE authorizations (
 -- One live right per enterprise and product.
 CREATE UNIQUE INDEX authorizations_one_live_idx ON authorizations (enterprise_id, product_code)
     WHERE status IN ('active', 'suspended');
-CREATE INDEX authorizations_public_idx ON authorizations (status, product_code, granted_at);
+CREATE INDEX authorizations_public_idx ON authorizations (status, granted_at, registry_no);
+CREATE INDEX authorizations_product_idx ON authorizations (product_code, status);
 CREATE INDEX authorizations_enterprise_idx ON authorizations (enterprise_id);
 CREATE INDEX authorizations_town_idx ON authorizations (production_town, status);
 

@@ -14,6 +14,7 @@ pub struct AuthorizationRow {
     pub basis: String,
     pub trademark_reg_no: Option<String>,
     pub production_town: String,
+    pub search_text: String,
     pub status: String,
     pub announcement_no: String,
     pub announcement_date: String,
