@@ -163,7 +163,9 @@ CREATE TABLE authorizations (
 -- One live right per enterprise and product.
 CREATE UNIQUE INDEX authorizations_one_live_idx ON authorizations (enterprise_id, product_code)
     WHERE status IN ('active', 'suspended');
-CREATE INDEX authorizations_public_idx ON authorizations (status, granted_at, registry_no);
+-- The public search reads only this index: count and page are index-only scans with the
+-- LIKE applied to search_text, then a top-N sort by grant time.
+CREATE INDEX authorizations_search_idx ON authorizations (status, search_text, granted_at, registry_no);
 CREATE INDEX authorizations_product_idx ON authorizations (product_code, status);
 CREATE INDEX authorizations_enterprise_idx ON authorizations (enterprise_id);
 CREATE INDEX authorizations_town_idx ON authorizations (production_town, status);

@@ -70,7 +70,10 @@ pub fn search(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<PublicRightRow>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
+    let total: i64 = filtered(filter).count().get_result(conn)?;
+    if offset >= total {
+        return Ok((Vec::new(), total));
+    }
     let ids: Vec<String> = filtered(filter)
         .order((
             authorizations::granted_at.desc(),

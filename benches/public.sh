@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Load benchmark of the public registry on the release build, with wrk from a second process
+# on loopback. Creates a SQLite data directory with demo data on first use.
+#
+#   benches/public.sh                 # 100,000 demo enterprises in target/bench-data
+#   BENCH_ENTERPRISES=2000 DURATION=5s benches/public.sh /tmp/small
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gi_bench benches/public.sh /tmp/pg-bench
+#
+# Prints a Markdown table: requests/s, p50 and p99 latency for each endpoint at 1 and 64
+# connections, and each one's throughput as a share of /healthz in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=${1:-target/bench-data}
+ENTERPRISES=${BENCH_ENTERPRISES:-100000}
+DURATION=${DURATION:-10s}
+PORT=${BENCH_PORT:-18300}
+BIN=target/release/gi-registry
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --locked >&2
+
+mkdir -p "$DATA"
+if ! GI_DATA_DIR="$DATA" "$BIN" migrate >&2 || [ ! -f "$DATA/.demo-done" ]; then
+    echo "creating $ENTERPRISES demo enterprises in $DATA" >&2
+    GI_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" demo-data --enterprises "$ENTERPRISES" >&2
+    touch "$DATA/.demo-done"
+fi
+
+GI_DATA_DIR="$DATA" GI_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" >/dev/null 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.1
+done
+
+BASE="http://127.0.0.1:$PORT"
+CODE=$(curl -sf "$BASE/api/v1/public/authorized-users?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["uscc"])')
+
+# name | path
+ENDPOINTS=(
+    "healthz|/healthz"
+    "verify by credit code|/api/v1/public/verify/$CODE"
+    "search by name part (云岭)|/api/v1/public/authorized-users?q=%E4%BA%91%E5%B2%AD"
+    "search by name part, rare (仙湖宝晶)|/api/v1/public/authorized-users?q=%E4%BB%99%E6%B9%96%E5%AE%9D%E6%99%B6"
+    "search, no filter (first page)|/api/v1/public/authorized-users"
+    "goal|/api/v1/public/goal"
+    "home page|/"
+)
+
+measure() { # connections path -> "rps p50 p99"
+    wrk -t"$(( $1 < 2 ? 1 : 2 ))" -c"$1" -d"$DURATION" --latency "$BASE$2" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+p50, p99 = ms("50%"), ms("99%")
+bad = errors.group(1) if errors else 0
+print(f"{rps:.0f} {p50:.2f} {p99:.2f} {bad}")
+'
+}
+
+echo "| endpoint | conns | req/s | p50 ms | p99 ms | vs /healthz | non-2xx |"
+echo "|---|---|---|---|---|---|---|"
+for conns in 1 64; do
+    healthz_rps=""
+    for entry in "${ENDPOINTS[@]}"; do
+        name=${entry%%|*}
+        path=${entry#*|}
+        read -r rps p50 p99 bad < <(measure "$conns" "$path")
+        [ -z "$healthz_rps" ] && healthz_rps=$rps
+        share=$(python3 -c "print(f'{100*$rps/$healthz_rps:.0f} %')")
+        echo "| $name | $conns | $rps | $p50 | $p99 | $share | $bad |"
+    done
+done
