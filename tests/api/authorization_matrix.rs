@@ -49,6 +49,15 @@ async fn every_protected_endpoint_answers_401_without_a_token_and_403_to_the_wro
         )
         .await;
     let target_id = target.json["id"].as_str().expect("id").to_owned();
+    let draft = app.complete_draft(&applicant).await;
+    let attachment = app
+        .get(&format!("/api/v1/applications/{draft}"), Some(&applicant))
+        .await
+        .json["attachments"][0]["id"]
+        .as_str()
+        .expect("attachment")
+        .to_owned();
+    let application_body = crate::helpers::draft_body("yingde-black-tea", "gi_product", "英红镇");
 
     let cases = vec![
         Case {
@@ -80,6 +89,55 @@ async fn every_protected_endpoint_answers_401_without_a_token_and_403_to_the_wro
                 json!({"current_password": "not-the-password", "new_password": "another-pass-2026"}),
             ),
             expected: [401, 422, 422, 422, 422, 422],
+        },
+        Case {
+            method: Method::POST,
+            path: "/api/v1/applications".into(),
+            body: Some(application_body),
+            expected: [401, 201, 201, 403, 403, 403],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/applications".into(),
+            body: None,
+            expected: [401, 200, 200, 200, 200, 200],
+        },
+        Case {
+            method: Method::GET,
+            path: format!("/api/v1/applications/{draft}"),
+            body: None,
+            expected: [401, 200, 403, 200, 200, 200],
+        },
+        Case {
+            method: Method::PATCH,
+            path: format!("/api/v1/applications/{draft}"),
+            body: Some(json!({"description": "matrix"})),
+            expected: [401, 200, 403, 403, 403, 403],
+        },
+        Case {
+            method: Method::GET,
+            path: format!("/api/v1/applications/{draft}/attachments/{attachment}"),
+            body: None,
+            expected: [401, 200, 403, 200, 200, 200],
+        },
+        Case {
+            method: Method::POST,
+            path: format!("/api/v1/applications/{draft}/accept"),
+            body: Some(json!({})),
+            // Staff who may review reach the state check (409 on a draft); others are refused.
+            expected: [401, 403, 403, 409, 409, 403],
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/authorizations".into(),
+            body: None,
+            expected: [401, 200, 200, 200, 200, 200],
+        },
+        Case {
+            method: Method::PUT,
+            path: "/api/v1/admin/goal".into(),
+            body: Some(json!({"target": 100, "deadline": "2027-12-31"})),
+            expected: [401, 403, 403, 403, 403, 200],
         },
     ];
 

@@ -150,3 +150,62 @@ fn migrate_applies_the_schema_and_user_create_makes_staff_accounts() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("role must be one of"));
 }
+
+#[test]
+fn demo_data_fills_an_empty_database_with_a_complete_journal_and_refuses_a_second_time() {
+    let database = TestDatabase::create();
+    let url = url_of(&database);
+    let filled = run(
+        &database,
+        Some(&url),
+        &["demo-data", "--enterprises", "60"],
+        "",
+    );
+    assert!(
+        filled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filled.stderr)
+    );
+    assert!(String::from_utf8_lossy(&filled.stdout).contains("demo data: 60 enterprises"));
+
+    let pool = gi_registry::db::connect_pool(&database.target, 1).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        last_to: Option<String>,
+    }
+    // Every application's last journalled status is its status: the journal is complete.
+    let rows: Vec<Row> = diesel::RunQueryDsl::load(
+        diesel::sql_query(
+            "SELECT a.status AS status,
+                    (SELECT j.to_status FROM journal_events j
+                     WHERE j.entity_type = 'application' AND j.entity_id = a.id
+                     ORDER BY j.seq DESC LIMIT 1) AS last_to
+             FROM applications a",
+        ),
+        &mut conn,
+    )
+    .expect("query");
+    assert_eq!(rows.len(), 60);
+    assert!(rows
+        .iter()
+        .all(|r| r.last_to.as_deref() == Some(r.status.as_str())));
+    let statuses: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.status.as_str()).collect();
+    assert!(
+        statuses.contains("approved") && statuses.len() >= 4,
+        "a spread of states: {statuses:?}"
+    );
+
+    let again = run(
+        &database,
+        Some(&url),
+        &["demo-data", "--enterprises", "5"],
+        "",
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("fills an empty database only"));
+}
