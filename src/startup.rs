@@ -98,12 +98,15 @@ impl Application {
 pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server> {
     let max_body = state.settings.max_body_bytes;
     let data = web::Data::new(state);
+    let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(Compress::default())
             .wrap(from_fn(error::problem_responses))
+            .wrap(from_fn(crate::metrics::record_requests))
             .wrap(TracingLogger::default())
             .app_data(data.clone())
+            .app_data(http_metrics.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 ApiError::BadRequest(crate::domain::Localized::new(

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod authorizations;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod public;
 
@@ -15,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/readyz").get(health::readyz))
+        .service(web::resource("/metrics").get(metrics::metrics))
         .service(
             web::scope("/api/v1")
                 .service(web::resource("/auth/register").post(accounts::register))

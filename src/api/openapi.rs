@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, applications, authorizations, health, public};
+use super::{accounts, applications, authorizations, health, metrics, public};
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
 use crate::service::authorizations as authorization_service;
@@ -19,7 +19,7 @@ use crate::service::public as public_service;
         description = "Registry of enterprises using the geographical-indication special mark (地理标志专用标志) in Yingde.",
     ),
     paths(
-        health::healthz, health::readyz,
+        health::healthz, health::readyz, metrics::metrics,
         accounts::register, accounts::login, accounts::me, accounts::change_password,
         accounts::create_user, accounts::update_user,
         applications::create, applications::list, applications::get, applications::edit,
@@ -54,6 +54,7 @@ use crate::service::public as public_service;
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes"),
+        (name = "operations", description = "Metrics for operators"),
         (name = "accounts", description = "Registration, sign-in, the caller's account"),
         (name = "admin", description = "Staff accounts and settings"),
         (name = "applications", description = "Applications, documents and the review workflow"),

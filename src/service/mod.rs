@@ -9,6 +9,7 @@ pub mod health;
 pub mod journal;
 pub mod paging;
 pub mod public;
+pub mod stats;
 pub mod storage;
 pub mod validation;
 

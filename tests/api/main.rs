@@ -11,6 +11,7 @@ mod errors;
 mod health;
 mod helpers;
 mod migrations;
+mod operations;
 mod pages;
 mod public;
 mod tokens;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::AggregateExpressionMethods;
 
 use crate::db::schema::{
     applications, authorizations, enterprises, gi_products, journal_events, towns,
@@ -190,4 +191,12 @@ pub fn authorization_changes(
             journal_events::to_status.assume_not_null(),
         ))
         .load(conn)
+}
+
+/// Enterprises with at least one active right: the counter.
+pub fn count_authorized_enterprises(conn: &mut DbConnection) -> QueryResult<i64> {
+    authorizations::table
+        .filter(authorizations::status.eq("active"))
+        .select(diesel::dsl::count(authorizations::enterprise_id).aggregate_distinct())
+        .first(conn)
 }

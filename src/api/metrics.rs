@@ -1,0 +1,80 @@
+//! `GET /metrics`: Prometheus text for admins, or for anyone when `GI_METRICS_PUBLIC=true`.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+use crate::domain::roles::{Actor, Role};
+use crate::error::ApiError;
+use crate::metrics::{gauge, HttpMetrics};
+use crate::service::{stats, ServiceState};
+
+/// Prometheus metrics: requests and latency per route and status, pool use, applications by
+/// state, authorized enterprises.
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(("bearer" = [])), responses(
+    (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+    (status = 401, body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 403, body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+))]
+pub async fn metrics(
+    state: web::Data<ServiceState>,
+    http: web::Data<HttpMetrics>,
+    actor: Option<Actor>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.settings.metrics_public {
+        match actor {
+            None => return Err(ApiError::Unauthorized),
+            Some(actor) if actor.role != Role::Admin => return Err(ApiError::Forbidden),
+            Some(_) => {}
+        }
+    }
+    let gauges = stats::registry_gauges(&state).await?;
+    let mut out = String::new();
+    http.render(&mut out);
+    gauge(
+        &mut out,
+        "gi_db_pool_connections",
+        "Open database connections.",
+        &[(String::new(), gauges.pool_connections as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_db_pool_idle_connections",
+        "Idle database connections.",
+        &[(String::new(), gauges.pool_idle as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_db_pool_max_connections",
+        "Largest pool size.",
+        &[(String::new(), gauges.pool_max as f64)],
+    );
+    let by_status: Vec<(String, f64)> = gauges
+        .applications_by_status
+        .iter()
+        .map(|(s, n)| (format!("status=\"{s}\""), *n as f64))
+        .collect();
+    gauge(
+        &mut out,
+        "gi_applications",
+        "Applications by workflow state.",
+        &by_status,
+    );
+    gauge(
+        &mut out,
+        "gi_authorized_enterprises",
+        "Enterprises holding at least one active authorization (the counter).",
+        &[(String::new(), gauges.authorized_enterprises as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_journal_events",
+        "Events in the journal.",
+        &[(String::new(), gauges.journal_events as f64)],
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(out))
+}
