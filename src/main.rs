@@ -1,4 +1,4 @@
-//! The `gi-registry` command: serve (default), migrate, user create, demo-data.
+//! The `gi-registry` command: serve (default), migrate, user create, demo-data, verify-journal.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use gi_registry::config::{CommonArgs, ServeArgs, Settings};
 use gi_registry::domain::roles::Role;
 use gi_registry::service::accounts::{self, CreateStaffInput};
 use gi_registry::service::demo;
+use gi_registry::service::journal::{self, ChainCheck};
 use gi_registry::service::ServiceError;
 use gi_registry::startup::{open_state, prepare_database, Application};
 use gi_registry::telemetry;
@@ -43,6 +44,8 @@ enum Command {
         #[arg(long, default_value_t = 2027)]
         seed: u64,
     },
+    /// Recompute the journal's hash chain; exit 0 when intact, else name the first broken event.
+    VerifyJournal,
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => prepare_database(&settings).map(|_| ()),
         Command::DemoData { enterprises, seed } => demo_data(settings, enterprises, seed),
+        Command::VerifyJournal => verify_journal(settings),
         Command::User {
             command:
                 UserCommand::Create {
@@ -147,6 +151,29 @@ fn demo_data(settings: Settings, enterprises: usize, seed: u64) -> anyhow::Resul
         }
         println!("  producers `demo000000` … with the same password");
         Ok(())
+    })
+}
+
+fn verify_journal(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let state = open_state(settings, Clock::system()).await?;
+        match journal::check(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?
+        {
+            ChainCheck::Intact { count, head_hash } => {
+                println!("journal intact: {count} events, head {head_hash}");
+                Ok(())
+            }
+            ChainCheck::Broken(event) => {
+                anyhow::bail!(
+                    "journal broken at event {} ({}): {}",
+                    event.seq,
+                    event.id,
+                    event.reason
+                )
+            }
+        }
     })
 }
 

@@ -51,7 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
-                .service(web::resource("/public/goal").get(public::goal)),
+                .service(web::resource("/public/goal").get(public::goal))
+                .service(web::resource("/public/journal/head").get(public::journal_head)),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

@@ -26,7 +26,7 @@ use crate::service::public as public_service;
         applications::upload, applications::download, applications::act,
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
-        public::goal, public::set_goal,
+        public::goal, public::set_goal, public::journal_head,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,
@@ -50,6 +50,7 @@ use crate::service::public as public_service;
         Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight,
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
+        crate::service::journal::JournalHead,
     )),
     modifiers(&BearerAuth),
     tags(

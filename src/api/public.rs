@@ -7,6 +7,7 @@ use super::extract::Json;
 use super::openapi::ProblemDocument;
 use crate::domain::roles::Actor;
 use crate::error::ApiError;
+use crate::service::journal::{self, JournalHead};
 use crate::service::paging::{Page, PageRequest};
 use crate::service::public::{
     self, AuthorizedUser, Goal, GoalInput, ProductView, PublicQuery, Verification,
@@ -130,6 +131,12 @@ pub async fn verify(
 #[utoipa::path(get, path = "/api/v1/public/goal", tag = "public", responses((status = 200, body = Goal)))]
 pub async fn goal(state: web::Data<ServiceState>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(public::goal(&state).await?))
+}
+
+/// The journal's head: anyone can record it and later check that history was not rewritten.
+#[utoipa::path(get, path = "/api/v1/public/journal/head", tag = "public", responses((status = 200, body = JournalHead)))]
+pub async fn journal_head(state: web::Data<ServiceState>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(journal::head(&state).await?))
 }
 
 /// Sets the goal's target and deadline (admin only).

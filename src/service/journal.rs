@@ -93,3 +93,106 @@ pub fn append(
     queries::append(conn, &row)?;
     Ok(row)
 }
+
+/// Where the chain first fails to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenEvent {
+    pub seq: i64,
+    pub id: String,
+    pub reason: &'static str,
+}
+
+/// The journal as checked: how many events, the head hash, or the first broken event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact { count: i64, head_hash: String },
+    Broken(BrokenEvent),
+}
+
+fn recompute(event: &JournalEventRow) -> String {
+    let at = format_time(event.at);
+    event_hash(
+        &event.prev_hash,
+        &CanonicalEvent {
+            seq: event.seq,
+            id: &event.id,
+            entity_type: &event.entity_type,
+            entity_id: &event.entity_id,
+            action: &event.action,
+            from_status: event.from_status.as_deref(),
+            to_status: event.to_status.as_deref(),
+            actor_id: event.actor_id.as_deref(),
+            actor_role: &event.actor_role,
+            comment: event.comment.as_deref(),
+            data: event.data.as_deref(),
+            at: &at,
+        },
+    )
+}
+
+/// Recomputes the whole chain, a thousand events at a time: sequence without gaps, each
+/// event linked to its predecessor's hash, each hash matching its content, and the head row
+/// naming the last event.
+pub fn verify_chain(conn: &mut DbConnection) -> diesel::QueryResult<ChainCheck> {
+    let mut previous_hash = crate::domain::journal::GENESIS_HASH.to_owned();
+    let mut last_seq = 0;
+    loop {
+        let events = queries::events_after(conn, last_seq, 1000)?;
+        if events.is_empty() {
+            break;
+        }
+        for event in events {
+            let broken = |reason| {
+                Ok(ChainCheck::Broken(BrokenEvent {
+                    seq: event.seq,
+                    id: event.id.clone(),
+                    reason,
+                }))
+            };
+            if event.seq != last_seq + 1 {
+                return broken("a gap in the sequence before this event");
+            }
+            if event.prev_hash != previous_hash {
+                return broken("does not link to the hash of the event before it");
+            }
+            if recompute(&event) != event.hash {
+                return broken("its content does not match its hash");
+            }
+            previous_hash = event.hash;
+            last_seq = event.seq;
+        }
+    }
+    let (head_seq, head_hash) = queries::head(conn)?;
+    if head_seq != last_seq || head_hash != previous_hash {
+        return Ok(ChainCheck::Broken(BrokenEvent {
+            seq: head_seq,
+            id: String::new(),
+            reason: "the journal head does not name the last event",
+        }));
+    }
+    Ok(ChainCheck::Intact {
+        count: last_seq,
+        head_hash,
+    })
+}
+
+/// The public head of the journal: how many events and the last hash.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct JournalHead {
+    pub count: i64,
+    /// Hex SHA-256 of the last event (64 zeros before the first).
+    pub head_hash: String,
+}
+
+pub async fn head(state: &super::ServiceState) -> super::ServiceResult<JournalHead> {
+    state
+        .run(|conn| {
+            let (count, head_hash) = queries::head(conn)?;
+            Ok(JournalHead { count, head_hash })
+        })
+        .await
+}
+
+pub async fn check(state: &super::ServiceState) -> super::ServiceResult<ChainCheck> {
+    state.run(|conn| Ok(verify_chain(conn)?)).await
+}

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::helpers::TestDatabase;
+use crate::helpers::{url_of, TestDatabase};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_gi-registry");
 
@@ -29,13 +29,6 @@ fn run(database: &TestDatabase, database_url: Option<&str>, args: &[&str], stdin
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("binary finishes")
-}
-
-fn url_of(database: &TestDatabase) -> String {
-    match &database.target {
-        gi_registry::db::DatabaseTarget::Postgres(url) => url.clone(),
-        gi_registry::db::DatabaseTarget::Sqlite(path) => format!("sqlite://{}", path.display()),
-    }
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
@@ -208,4 +201,46 @@ fn demo_data_fills_an_empty_database_with_a_complete_journal_and_refuses_a_secon
     );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("fills an empty database only"));
+}
+
+#[tokio::test]
+async fn verify_journal_names_the_first_event_edited_behind_the_services_back() {
+    let app = crate::helpers::spawn_app().await;
+    let cast = crate::helpers::Cast::assemble(&app).await;
+    app.grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let head = app.get("/api/v1/public/journal/head", None).await;
+    let count = head.json["count"].as_i64().expect("count");
+    assert_eq!(count, app.count_rows("journal_events").await);
+    assert_eq!(head.json["head_hash"].as_str().map(str::len), Some(64));
+
+    let url = url_of(&app.db);
+    let intact = run(&app.db, Some(&url), &["verify-journal"], "");
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    assert!(String::from_utf8_lossy(&intact.stdout)
+        .contains(&format!("journal intact: {count} events")));
+
+    // Someone rewrites the reason of the 10th event directly in the database.
+    app.state
+        .run(|conn| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE journal_events SET comment = '改过' WHERE seq = 10"),
+                conn,
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("tampered");
+    let broken = run(&app.db, Some(&url), &["verify-journal"], "");
+    assert!(!broken.status.success());
+    let message = String::from_utf8_lossy(&broken.stderr);
+    assert!(message.contains("journal broken at event 10"), "{message}");
+    assert!(
+        message.contains("content does not match its hash"),
+        "{message}"
+    );
 }

@@ -104,6 +104,14 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The `DATABASE_URL` a separate process needs to open this test's database.
+pub fn url_of(database: &TestDatabase) -> String {
+    match &database.target {
+        DatabaseTarget::Postgres(url) => url.clone(),
+        DatabaseTarget::Sqlite(path) => format!("sqlite://{}", path.display()),
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,

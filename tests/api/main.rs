@@ -6,6 +6,7 @@ mod authorizations;
 mod browser;
 mod cli;
 mod concurrency;
+mod crash;
 mod documents;
 mod errors;
 mod health;

@@ -49,3 +49,17 @@ pub fn events_for(
 pub fn count_events(conn: &mut DbConnection) -> QueryResult<i64> {
     journal_events::table.count().get_result(conn)
 }
+
+/// Events with `seq` greater than `after`, in order, at most `limit` of them.
+pub fn events_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<JournalEventRow>> {
+    journal_events::table
+        .filter(journal_events::seq.gt(after))
+        .order(journal_events::seq.asc())
+        .limit(limit)
+        .select(JournalEventRow::as_select())
+        .load(conn)
+}
