@@ -245,8 +245,7 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_the_journal
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("reaped");
+    server.kill();
     for worker in workers {
         worker.await.expect("worker");
     }
@@ -313,7 +312,4 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_the_journal
         String::from_utf8_lossy(&check.stderr)
     );
     assert!(String::from_utf8_lossy(&check.stdout).starts_with("journal intact"));
-    let mut server = server;
-    let _ = server.child.kill();
-    let _ = server.child.wait();
 }
