@@ -41,20 +41,34 @@ async fn start(database: &TestDatabase) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("binary starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // From here the server is reaped on every path, panics included.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let client = Client::new();
     for _ in 0..200 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return Server { child, base };
+        let ready = client.get(format!("{}/readyz", server.base)).send().await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("the service did not become ready");
+}
+
+impl Server {
+    /// SIGKILL: no shutdown, no flush — the crash under test.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// What the service acknowledged with a 2xx answer before the crash.
