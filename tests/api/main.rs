@@ -15,5 +15,6 @@ mod migrations;
 mod operations;
 mod pages;
 mod public;
+mod replicas;
 mod tokens;
 mod workflow;
