@@ -359,7 +359,10 @@ fn replace_body<B: MessageBody + 'static>(
     let mut rendered = problem.render(chinese, request_id);
     // Keep headers the error set (Retry-After, Allow, WWW-Authenticate).
     for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::CONTENT_ENCODING
+        {
             rendered.headers_mut().insert(name.clone(), value.clone());
         }
     }

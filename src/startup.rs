@@ -101,10 +101,11 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(Compress::default())
             .wrap(from_fn(error::problem_responses))
             .wrap(from_fn(crate::metrics::record_requests))
             .wrap(TracingLogger::default())
+            // Outermost, so it compresses the final body (after errors are rendered).
+            .wrap(Compress::default())
             .app_data(data.clone())
             .app_data(http_metrics.clone())
             .app_data(web::PayloadConfig::new(max_body))

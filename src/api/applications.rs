@@ -12,6 +12,7 @@ use crate::domain::roles::Actor;
 use crate::domain::workflow::ApplicationAction;
 use crate::domain::Localized;
 use crate::error::ApiError;
+use crate::service::applications::IfMatch;
 use crate::service::applications::{
     self, ActionInput, ApplicationInput, ApplicationPatch, ApplicationQuery, ApplicationSummary,
     ApplicationView, AttachmentView, Upload,
@@ -24,23 +25,21 @@ pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-/// The version an If-Match names: `None` for no header or `*`; 412 for one we never sent.
-fn if_match_version(request: &HttpRequest) -> Result<Option<i32>, ApiError> {
+/// What an If-Match header asks for (RFC 9110): any version for none or `*`.
+fn if_match(request: &HttpRequest) -> IfMatch {
     let Some(value) = request.headers().get(header::IF_MATCH) else {
-        return Ok(None);
+        return IfMatch::Any;
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?
-        .trim();
+    let Ok(value) = value.to_str().map(str::trim) else {
+        return IfMatch::Never;
+    };
     if value == "*" {
-        return Ok(None);
+        return IfMatch::Any;
     }
     let tag = value.trim_start_matches("W/").trim_matches('"');
     tag.strip_prefix('v')
         .and_then(|v| v.parse().ok())
-        .map(Some)
-        .ok_or(ApiError::PreconditionFailed)
+        .map_or(IfMatch::Never, IfMatch::Version)
 }
 
 fn with_etag(mut response: actix_web::HttpResponseBuilder, view: &ApplicationView) -> HttpResponse {
@@ -123,20 +122,20 @@ pub async fn edit(
     path: web::Path<String>,
     body: Json<ApplicationPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = if_match_version(&request)?;
     let view = applications::edit(
         &state,
         &actor,
         path.into_inner(),
-        if_match,
+        if_match(&request),
         body.into_inner(),
     )
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &view))
 }
 
-/// The multipart form of an upload, for the OpenAPI document.
-#[derive(utoipa::ToSchema)]
+/// The multipart form of an upload, for the OpenAPI document: exactly these two fields.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     kind: AttachmentKind,
@@ -173,7 +172,20 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiErr
         match name.as_str() {
             "kind" => kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
             "file" => file = Some((filename, bytes)),
-            _ => {}
+            other => {
+                return Err(ApiError::Validation(vec![crate::domain::FieldError::new(
+                    other
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(64)
+                        .collect::<String>(),
+                    "unknown_field",
+                    Localized::new(
+                        "is not a field of the upload form (kind, file)",
+                        "上传表单只有 kind 和 file 两个字段",
+                    ),
+                )]))
+            }
         }
     }
     let mut problems = Vec::new();

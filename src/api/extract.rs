@@ -63,8 +63,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Parses JSON, naming the failing field by its full path (`enterprise.uscc`).
+/// Parses a JSON object, naming the failing field by its full path (`enterprise.uscc`).
+/// Every body of this API is an object; serde would also read a struct from an array.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "body",
+            "invalid_type",
+            Localized::new("must be a JSON object", "请求内容须为 JSON 对象"),
+        )]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => match deserializer.end() {

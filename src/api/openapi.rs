@@ -52,7 +52,7 @@ use crate::service::public as public_service;
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "health", description = "Probes"),
         (name = "operations", description = "Metrics for operators"),
@@ -102,5 +102,69 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the answers every operation can give besides its own: a malformed request
+/// (400), a body that is too large, of the wrong type or invalid (413, 415, 422), a missing or
+/// refused sign-in (401, 403), an unknown id (404) and throttling on sign-in (429), all as
+/// problem+json. Added here once rather than on every handler.
+pub struct CommonResponses;
+
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ProblemDocument")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_path_params = path.contains('{');
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_body = operation.request_body.is_some();
+                let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(description));
+                };
+                if has_body || has_params {
+                    add("400", "The request could not be read");
+                    add("422", "Invalid fields, each named in `errors`");
+                }
+                if has_body {
+                    add("413", "The body is too large");
+                    add("415", "The body is not of the documented content type");
+                }
+                if secured {
+                    add("401", "Missing or invalid access token");
+                    add("403", "This role or owner may not do this");
+                }
+                if has_path_params {
+                    add("404", "No such resource");
+                }
+            }
+        }
     }
 }

@@ -5,9 +5,10 @@ use super::{FieldError, Localized};
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// Usernames: 3–64 characters of letters, digits, `.`, `_`, `-` or `@`; compared lower-cased.
+/// Usernames: 3–64 characters of letters, digits, `.`, `_`, `-` or `@` (no spaces, as the
+/// API document says); stored and compared lower-cased.
 pub fn normalise_username(raw: &str) -> Result<String, FieldError> {
-    let name = raw.trim().to_lowercase();
+    let name = raw.to_lowercase();
     let length = name.chars().count();
     let allowed = name
         .chars()
@@ -79,11 +80,12 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_cased_and_limited_to_a_safe_alphabet() {
-        assert_eq!(
-            normalise_username("  Tea.Farm_01 "),
-            Ok("tea.farm_01".into())
-        );
+        assert_eq!(normalise_username("Tea.Farm_01"), Ok("tea.farm_01".into()));
         assert!(normalise_username("ab").is_err());
+        assert!(
+            normalise_username(" tea.farm").is_err(),
+            "no spaces, not even around"
+        );
         assert!(normalise_username("has space").is_err());
         assert!(normalise_username("茶农").is_err());
     }

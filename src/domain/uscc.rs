@@ -100,6 +100,11 @@ fn check_form(code: &str) -> Result<(), UsccError> {
 impl Uscc {
     /// Normalises, then checks length, alphabet and check character.
     pub fn parse(input: &str) -> Result<Self, UsccError> {
+        // Spaces are forgiven, but not without end (the API document allows 64 characters).
+        let raw_length = input.chars().count();
+        if raw_length > 64 {
+            return Err(UsccError::Length { found: raw_length });
+        }
         let code = normalise(input);
         check_form(&code)?;
         let (first17, last) = code.split_at(LENGTH - 1);

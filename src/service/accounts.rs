@@ -24,8 +24,10 @@ use crate::domain::{FieldError, Localized};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterInput {
+    #[schema(min_length = 3, max_length = 64, pattern = r"^[A-Za-z0-9._@-]+$")]
     pub username: String,
     /// At least 10 characters, not the username.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     #[validate(nested)]
     pub enterprise: EnterpriseInput,
@@ -34,46 +36,61 @@ pub struct RegisterInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct EnterpriseInput {
     /// Unified social credit code (18 characters; spaces and lower case are accepted).
+    #[schema(min_length = 18, max_length = 64)]
     pub uscc: String,
     #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200)]
     pub name: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub legal_representative: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
     /// A town of Yingde by code (`xiniu`), Chinese name (`西牛镇`) or English name.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub town: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub contact_name: String,
     #[validate(length(min = 5, max = 30))]
+    #[schema(min_length = 5, max_length = 30)]
     pub contact_phone: String,
     #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginInput {
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub username: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ChangePasswordInput {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub current_password: String,
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateStaffInput {
+    #[schema(min_length = 3, max_length = 64, pattern = r"^[A-Za-z0-9._@-]+$")]
     pub username: String,
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// `reviewer`, `approver` or `admin`.
     pub role: Role,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
 }
 

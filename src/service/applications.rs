@@ -36,22 +36,29 @@ use crate::domain::{FieldError, Localized};
 pub struct ApplicationInput {
     /// A GI product code, e.g. `yingde-black-tea`.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub product_code: String,
     pub basis: Basis,
     /// Required for `certification_mark` and `collective_mark`.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub trademark_reg_no: Option<String>,
     /// A town of Yingde by code, Chinese or English name.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub production_town: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub production_address: String,
     /// Planted or producing area in mu (亩), up to two decimals.
     #[validate(range(min = 0.0, max = 10000000.0))]
+    #[schema(minimum = 0, maximum = 10000000)]
     pub area_mu: Option<f64>,
     #[validate(range(min = 0, max = 1000000000000i64))]
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub annual_output_kg: Option<i64>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
@@ -72,8 +79,10 @@ pub struct ApplicationPatch {
 pub struct FieldCommentInput {
     /// A form field (`production_address`) or a document (`attachments.test_report`).
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub field: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub comment: String,
 }
 
@@ -82,15 +91,19 @@ pub struct FieldCommentInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 pub struct ActionInput {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub comment: Option<String>,
     /// Required for `refuse` and `reject`.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
     /// With `return`: comments on single fields or documents.
     #[validate(nested)]
+    #[schema(max_items = 50)]
     pub field_comments: Option<Vec<FieldCommentInput>>,
     /// Required for `approve`: the approval announcement number.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub announcement_no: Option<String>,
     /// Required for `approve`: the announcement date, `YYYY-MM-DD`.
     pub announcement_date: Option<NaiveDate>,
@@ -99,6 +112,7 @@ pub struct ActionInput {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct ApplicationQuery {
     /// Only applications in this status.
+    #[param(value_type = Option<ApplicationStatus>)]
     pub status: Option<String>,
     /// Only applications for this product code.
     pub product: Option<String>,
@@ -561,7 +575,7 @@ pub async fn list(
     paging: PageRequest,
 ) -> ServiceResult<Page<ApplicationSummary>> {
     let (page, per_page, offset) = paging.resolve()?;
-    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+    let status = match query.status.as_deref() {
         Some(raw) => Some(raw.parse::<ApplicationStatus>().map_err(|_| {
             ServiceError::invalid(
                 "status",
@@ -610,13 +624,34 @@ pub async fn list(
         .await
 }
 
+/// What an edit's `If-Match` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No header, or `*`.
+    Any,
+    /// The version the client last read.
+    Version(i32),
+    /// A tag this service never sent: matches nothing.
+    Never,
+}
+
+impl IfMatch {
+    pub fn matches(self, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Version(v) => v == version,
+            IfMatch::Never => false,
+        }
+    }
+}
+
 /// The owner edits a draft or returned application. `if_match` is the version the client
 /// last saw (from the ETag); a different current version answers 412.
 pub async fn edit(
     state: &ServiceState,
     actor: &Actor,
     id: String,
-    if_match: Option<i32>,
+    if_match: IfMatch,
     patch: ApplicationPatch,
 ) -> ServiceResult<ApplicationView> {
     let (actor, now) = (actor.clone(), state.clock.now_naive());
@@ -626,9 +661,6 @@ pub async fn edit(
                 let row = db::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
                 if !actor.owns_enterprise(&row.enterprise_id) {
                     return Err(ServiceError::Forbidden);
-                }
-                if if_match.is_some_and(|v| v != row.version) {
-                    return Err(ServiceError::PreconditionFailed);
                 }
                 let status = status_of(&row)?;
                 if !status.is_editable() {
@@ -650,6 +682,10 @@ pub async fn edit(
                     description: patch.description.clone().or(before.description.clone()),
                 };
                 let after = resolve_form(conn, &merged)?;
+                // After the input checks, so an invalid edit is reported as invalid.
+                if !if_match.matches(row.version) {
+                    return Err(ServiceError::PreconditionFailed);
+                }
                 let changes = form_changes(&before, &after);
                 if changes.is_empty() {
                     return Ok(());

@@ -24,6 +24,7 @@ use crate::domain::{FieldError, Localized};
 pub struct AuthorizationActionInput {
     /// Required for `suspend` and `revoke`.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
     /// Required for `revoke`.
     pub ground: Option<RevocationGround>,
@@ -32,6 +33,7 @@ pub struct AuthorizationActionInput {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct AuthorizationQuery {
     /// Only rights in this status.
+    #[param(value_type = Option<AuthorizationStatus>)]
     pub status: Option<String>,
     /// Only rights for this product code.
     pub product: Option<String>,
@@ -122,7 +124,7 @@ pub async fn list(
     paging: PageRequest,
 ) -> ServiceResult<Page<AuthorizationView>> {
     let (page, per_page, offset) = paging.resolve()?;
-    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+    let status = match query.status.as_deref() {
         Some(raw) => Some(raw.parse::<AuthorizationStatus>().map_err(|_| {
             ServiceError::invalid(
                 "status",

@@ -11,8 +11,10 @@ pub const MAX_PER_PAGE: i64 = 100;
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 pub struct PageRequest {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -51,6 +51,7 @@ pub struct PublicQuery {
     /// A town by code, Chinese or English name.
     pub town: Option<String>,
     /// `active` (default), `suspended`, `revoked` or `surrendered`.
+    #[param(value_type = Option<AuthorizationStatus>)]
     pub status: Option<String>,
 }
 
@@ -135,6 +136,7 @@ pub struct Goal {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct GoalInput {
     #[validate(range(min = 1, max = 100000))]
+    #[schema(minimum = 1, maximum = 100000)]
     pub target: i64,
     pub deadline: NaiveDate,
 }
@@ -188,12 +190,8 @@ fn public_user(row: PublicRightRow) -> ServiceResult<AuthorizedUser> {
 }
 
 fn resolve_filter(conn: &mut DbConnection, query: &PublicQuery) -> ServiceResult<PublicFilter> {
-    let status = match query
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    // An empty status is not a status: the document lists the four values.
+    let status = match query.status.as_deref() {
         None => AuthorizationStatus::Active,
         Some(raw) => raw.parse().map_err(|_| {
             ServiceError::invalid(
