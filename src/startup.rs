@@ -101,6 +101,7 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(api::extract::reject_nul_in_url))
             .wrap(from_fn(error::problem_responses))
             .wrap(from_fn(crate::metrics::record_requests))
             .wrap(TracingLogger::default())

@@ -63,6 +63,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// Refuses a NUL character anywhere in the path or query: no text of the registry contains
+/// one, and PostgreSQL cannot store it, so it can only be an attack or a mistake.
+pub async fn reject_nul_in_url(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let uri = request.uri().to_string().to_ascii_lowercase();
+    if uri.contains("%00") {
+        let error = ApiError::BadRequest(Localized::new(
+            "The address contains a NUL character.",
+            "地址中含有空字符（NUL）。",
+        ));
+        return Ok(request.error_response(error));
+    }
+    Ok(next.call(request).await?.map_into_boxed_body())
+}
+
+/// Does any string in this JSON value contain a NUL character?
+fn contains_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(contains_nul),
+        serde_json::Value::Object(map) => {
+            map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v))
+        }
+        _ => false,
+    }
+}
+
 /// Parses a JSON object, naming the failing field by its full path (`enterprise.uscc`).
 /// Every body of this API is an object; serde would also read a struct from an array.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -73,6 +102,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "invalid_type",
             Localized::new("must be a JSON object", "请求内容须为 JSON 对象"),
         )]));
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if contains_nul(&value) {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "body",
+                "nul_character",
+                Localized::new(
+                    "text must not contain NUL characters",
+                    "文本中不能含有空字符（NUL）",
+                ),
+            )]));
+        }
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
@@ -221,6 +262,14 @@ mod tests {
         assert_eq!(found[0].0, "inner.count");
         assert_eq!(found[0].1, "invalid_type");
         assert!(!found[0].2.contains("SECRET-VALUE"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn a_nul_character_in_any_string_is_refused() {
+        let found = fields(parse_json::<Outer>(
+            br#"{"name":"a\u0000b","inner":{"count":1}}"#,
+        ));
+        assert_eq!(found[0].1, "nul_character");
     }
 
     #[test]

@@ -120,3 +120,25 @@ async fn every_response_carries_a_request_id_and_problems_repeat_it() {
         .headers
         .contains_key("x-request-id"));
 }
+
+#[tokio::test]
+async fn a_nul_character_in_the_address_or_a_body_is_refused_on_every_database() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    app.get("/api/v1/applications?product=%00x", Some(&token))
+        .await
+        .assert_problem(400);
+    app.get("/api/v1/public/verify/%00", None)
+        .await
+        .assert_problem(400);
+    app.get("/?q=a%00b", None).await.assert_problem(400);
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "ad\u{0}min", "password": "x"}),
+        )
+        .await;
+    reply.assert_problem(422);
+    assert_eq!(reply.json["errors"][0]["code"], "nul_character");
+}
