@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load benchmark of the public registry on the release build, with wrk from a second process
-# on loopback. Creates a SQLite data directory with demo data on first use.
+# Load benchmark on the release build, with wrk from a second process on loopback: health,
+# verify, search, goal, the home page and sign-in, then submit-and-approve cycles
+# (benches/workflow_cycle.py). Creates the demo data on first use.
 #
 #   benches/public.sh                 # 100,000 demo enterprises in target/bench-data
 #   BENCH_ENTERPRISES=2000 DURATION=5s benches/public.sh /tmp/small
@@ -47,10 +48,13 @@ ENDPOINTS=(
     "search, no filter (first page)|/api/v1/public/authorized-users"
     "goal|/api/v1/public/goal"
     "home page|/"
+    "login (argon2id)|/api/v1/auth/login|benches/login.lua"
 )
 
-measure() { # connections path -> "rps p50 p99"
-    wrk -t"$(( $1 < 2 ? 1 : 2 ))" -c"$1" -d"$DURATION" --latency "$BASE$2" | python3 -c '
+measure() { # connections path [lua script] -> "rps p50 p99 non-2xx"
+    local script=()
+    [ -n "${3:-}" ] && script=(-s "$3")
+    wrk -t"$(( $1 < 2 ? 1 : 2 ))" -c"$1" -d"$DURATION" --latency "${script[@]}" "$BASE$2" | python3 -c '
 import re, sys
 text = sys.stdin.read()
 def ms(label):
@@ -70,11 +74,15 @@ echo "|---|---|---|---|---|---|---|"
 for conns in 1 64; do
     healthz_rps=""
     for entry in "${ENDPOINTS[@]}"; do
-        name=${entry%%|*}
-        path=${entry#*|}
-        read -r rps p50 p99 bad < <(measure "$conns" "$path")
+        IFS='|' read -r name path script <<<"$entry"
+        read -r rps p50 p99 bad < <(measure "$conns" "$path" "$script")
         [ -z "$healthz_rps" ] && healthz_rps=$rps
         share=$(python3 -c "print(f'{100*$rps/$healthz_rps:.0f} %')")
         echo "| $name | $conns | $rps | $p50 | $p99 | $share | $bad |"
     done
 done
+
+echo
+echo "Submit-and-approve cycles (${CYCLES:-200} cycles, 4 clients):"
+echo
+python3 benches/workflow_cycle.py "$BASE" --cycles "${CYCLES:-200}" --clients 4
