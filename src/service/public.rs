@@ -372,25 +372,26 @@ pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     state
         .run(move |conn| {
             let (journal_seq, _) = journal_db::head(conn)?;
-            if let Ok(guard) = cache.lock() {
-                if let Some(cached) = guard
-                    .as_ref()
-                    .filter(|c| c.journal_seq == journal_seq && c.month == month)
-                {
-                    return Ok(Goal {
-                        as_of: now,
-                        ..cached.goal.clone()
-                    });
-                }
-            }
-            let goal = compute_goal(conn, now)?;
-            if let Ok(mut guard) = cache.lock() {
-                *guard = Some(CachedGoal {
-                    journal_seq,
-                    month,
-                    goal: goal.clone(),
+            // The lock is held while computing, so a burst of requests after a change waits
+            // for one computation instead of running it once each.
+            let mut guard = cache
+                .lock()
+                .map_err(|_| ServiceError::Internal(anyhow::anyhow!("goal cache poisoned")))?;
+            if let Some(cached) = guard
+                .as_ref()
+                .filter(|c| c.journal_seq == journal_seq && c.month == month)
+            {
+                return Ok(Goal {
+                    as_of: now,
+                    ..cached.goal.clone()
                 });
             }
+            let goal = compute_goal(conn, now)?;
+            *guard = Some(CachedGoal {
+                journal_seq,
+                month,
+                goal: goal.clone(),
+            });
             Ok(goal)
         })
         .await
