@@ -64,16 +64,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 /// Refuses a NUL character anywhere in the path or query: no text of the registry contains
-/// one, and PostgreSQL cannot store it, so it can only be an attack or a mistake.
+/// one, and PostgreSQL cannot store it, so it can only be an attack or a mistake. In the path
+/// it names nothing (404); in the query it is a malformed request (400).
 pub async fn reject_nul_in_url(
     request: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let uri = request.uri().to_string().to_ascii_lowercase();
-    if uri.contains("%00") {
+    let has_nul = |part: &str| part.to_ascii_lowercase().contains("%00");
+    if has_nul(request.uri().path()) {
+        return Ok(request.error_response(ApiError::NotFound));
+    }
+    if request.uri().query().is_some_and(has_nul) {
         let error = ApiError::BadRequest(Localized::new(
-            "The address contains a NUL character.",
-            "地址中含有空字符（NUL）。",
+            "The query contains a NUL character.",
+            "查询参数中含有空字符（NUL）。",
         ));
         return Ok(request.error_response(error));
     }

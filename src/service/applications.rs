@@ -115,6 +115,7 @@ pub struct ApplicationQuery {
     #[param(value_type = Option<ApplicationStatus>)]
     pub status: Option<String>,
     /// Only applications for this product code.
+    #[param(pattern = r"^[^\x00]*$")]
     pub product: Option<String>,
 }
 

@@ -36,6 +36,7 @@ pub struct AuthorizationQuery {
     #[param(value_type = Option<AuthorizationStatus>)]
     pub status: Option<String>,
     /// Only rights for this product code.
+    #[param(pattern = r"^[^\x00]*$")]
     pub product: Option<String>,
 }
 

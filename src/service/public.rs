@@ -45,10 +45,13 @@ pub struct ProductView {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct PublicQuery {
     /// Part of the enterprise name, or the credit code or registry number (or part of either).
+    #[param(pattern = r"^[^\x00]*$")]
     pub q: Option<String>,
     /// A product code.
+    #[param(pattern = r"^[^\x00]*$")]
     pub product: Option<String>,
     /// A town by code, Chinese or English name.
+    #[param(pattern = r"^[^\x00]*$")]
     pub town: Option<String>,
     /// `active` (default), `suspended`, `revoked` or `surrendered`.
     #[param(value_type = Option<AuthorizationStatus>)]

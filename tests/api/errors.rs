@@ -130,7 +130,7 @@ async fn a_nul_character_in_the_address_or_a_body_is_refused_on_every_database()
         .assert_problem(400);
     app.get("/api/v1/public/verify/%00", None)
         .await
-        .assert_problem(400);
+        .assert_problem(404);
     app.get("/?q=a%00b", None).await.assert_problem(400);
     let reply = app
         .post(
