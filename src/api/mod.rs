@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;
+pub mod duties;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -43,7 +44,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/applications/{id}/{action}").post(applications::act))
                 .service(web::resource("/authorizations").get(authorizations::list))
                 .service(web::resource("/authorizations/{id}").get(authorizations::get))
+                .service(
+                    web::resource("/authorizations/{id}/usage-reports")
+                        .post(duties::file_usage_report)
+                        .get(duties::usage_reports),
+                )
                 .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act))
+                .service(web::resource("/watchlist").get(duties::watchlist))
+                .service(web::resource("/stats/review").get(duties::review_stats))
+                .service(
+                    web::resource("/admin/holidays")
+                        .get(duties::holidays)
+                        .put(duties::set_holidays),
+                )
+                .service(web::resource("/public/reports").post(duties::report_fake))
+                .service(web::resource("/reports").get(duties::fake_report_list))
+                .service(web::resource("/reports/{id}/close").post(duties::close_fake_report))
                 .service(web::resource("/admin/goal").put(public::set_goal))
                 .service(web::resource("/public/products").get(public::products))
                 .service(web::resource("/public/authorized-users").get(public::authorized_users))

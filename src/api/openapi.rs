@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, applications, authorizations, health, metrics, public};
+use super::{accounts, applications, authorizations, duties, health, metrics, public};
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
 use crate::service::authorizations as authorization_service;
@@ -27,6 +27,9 @@ use crate::service::public as public_service;
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
         public::goal, public::set_goal, public::journal_head,
+        duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
+        duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,
+        duties::close_fake_report,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,
@@ -51,6 +54,13 @@ use crate::service::public as public_service;
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
+        crate::service::usage::UsageReportInput, crate::service::usage::UsageReportView,
+        crate::service::usage::WatchEntry, Page<crate::service::usage::WatchEntry>, crate::domain::usage::WatchReason,
+        crate::service::review::ReviewStats, crate::service::review::StateStats,
+        crate::service::review::Holiday, crate::service::review::HolidayList,
+        crate::service::fake_reports::FakeReportInput, crate::service::fake_reports::FakeReportReceipt,
+        crate::service::fake_reports::FakeReportView, Page<crate::service::fake_reports::FakeReportView>,
+        crate::service::fake_reports::CloseInput,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
@@ -61,6 +71,7 @@ use crate::service::public as public_service;
         (name = "applications", description = "Applications, documents and the review workflow"),
         (name = "authorizations", description = "Rights granted by approval"),
         (name = "public", description = "The public registry: no sign-in"),
+        (name = "review", description = "The review desk: watchlist, statistics, reports of fakes"),
     )
 )]
 pub struct ApiDoc;

@@ -2,12 +2,14 @@
 
 pub mod accounts;
 pub mod authorization;
+pub mod calendar;
 pub mod contact;
 pub mod eligibility;
 pub mod goal;
 pub mod journal;
 pub mod roles;
 pub mod throttle;
+pub mod usage;
 pub mod uscc;
 pub mod workflow;
 

@@ -23,6 +23,13 @@ pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
     lockout: Duration::minutes(15),
 };
 
+/// Reports of suspected fakes: ten an hour from one address, then an hour's pause.
+pub const FAKE_REPORTS_PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+    max_failures: 10,
+    window: Duration::hours(1),
+    lockout: Duration::hours(1),
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleState {
     pub failures: i32,

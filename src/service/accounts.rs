@@ -331,7 +331,7 @@ async fn hash_password(password: String) -> ServiceResult<String> {
         .map_err(ServiceError::Internal)
 }
 
-fn throttle_state(row: Option<ThrottleRow>) -> Option<ThrottleState> {
+pub(crate) fn throttle_state(row: Option<ThrottleRow>) -> Option<ThrottleState> {
     row.map(|r| ThrottleState {
         failures: r.failures,
         window_start: r.window_start,
@@ -339,7 +339,7 @@ fn throttle_state(row: Option<ThrottleRow>) -> Option<ThrottleState> {
     })
 }
 
-fn record_failure(
+pub(crate) fn record_failure(
     conn: &mut DbConnection,
     key: &str,
     policy: &ThrottlePolicy,

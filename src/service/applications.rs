@@ -117,6 +117,10 @@ pub struct ApplicationQuery {
     /// Only applications for this product code.
     #[param(pattern = r"^[^\x00]*$")]
     pub product: Option<String>,
+    /// `urgency` for the review queue (earliest due date, then longest waiting); newest first
+    /// otherwise.
+    #[param(pattern = "^(urgency|newest)$")]
+    pub sort: Option<String>,
 }
 
 // ---- outputs ---------------------------------------------------------------------------
@@ -228,6 +232,12 @@ pub struct ApplicationSummary {
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub status_changed_at: DateTime<Utc>,
+    /// Whole days in the current state.
+    pub days_in_state: i64,
+    /// The initial review's due date (set on acceptance: working days, holidays skipped).
+    pub review_due_date: Option<NaiveDate>,
+    /// Under review and past its due date.
+    pub overdue: bool,
 }
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -596,15 +606,35 @@ pub async fn list(
         },
         status: status.map(|s| s.as_str().to_owned()),
         product_code: query.product.filter(|p| !p.is_empty()),
+        by_urgency: match query.sort.as_deref() {
+            None | Some("newest") => false,
+            Some("urgency") => true,
+            Some(_) => {
+                return Err(ServiceError::invalid(
+                    "sort",
+                    "invalid_choice",
+                    "must be urgency or newest",
+                    "须为 urgency 或 newest",
+                ))
+            }
+        },
     };
+    let now = state.clock.now_naive();
     state
         .run(move |conn| {
             let (rows, total) = db::list(conn, &filter, offset, per_page)?;
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
+                let status = status_of(&row)?;
+                let review_due_date: Option<NaiveDate> =
+                    row.review_due_date.as_deref().and_then(|d| d.parse().ok());
                 items.push(ApplicationSummary {
                     enterprise: enterprise_ref(conn, &row.enterprise_id)?,
-                    status: status_of(&row)?,
+                    days_in_state: (now - row.status_changed_at).num_days(),
+                    overdue: status == ApplicationStatus::UnderReview
+                        && review_due_date.is_some_and(|d| d < now.date()),
+                    review_due_date,
+                    status,
                     basis: basis_of(&row)?,
                     id: row.id,
                     product_code: row.product_code,
@@ -842,6 +872,10 @@ pub(crate) fn apply_action(
 
     match action {
         ApplicationAction::Submit => db::set_submitted_at(conn, id, now)?,
+        ApplicationAction::Accept => {
+            let due = super::review::review_due_date(conn, now.date())?;
+            db::set_review_due_date(conn, id, Some(due.to_string()))?;
+        }
         ApplicationAction::Recommend => db::set_recommended_by(conn, id, &actor.user_id)?,
         ApplicationAction::Return => {
             let opinion = ReviewOpinionRow {

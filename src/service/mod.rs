@@ -5,12 +5,15 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod demo;
+pub mod fake_reports;
 pub mod health;
 pub mod journal;
 pub mod paging;
 pub mod public;
+pub mod review;
 pub mod stats;
 pub mod storage;
+pub mod usage;
 pub mod validation;
 
 use std::sync::Arc;

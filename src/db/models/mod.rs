@@ -5,3 +5,4 @@ pub mod application;
 pub mod authorization;
 pub mod journal;
 pub mod reference;
+pub mod usage;

@@ -28,6 +28,8 @@ pub struct ApplicationFilter {
     pub enterprise_id: Option<String>,
     pub status: Option<String>,
     pub product_code: Option<String>,
+    /// The review queue's order: earliest due date first, then longest in state.
+    pub by_urgency: bool,
 }
 
 fn filtered(
@@ -54,8 +56,17 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<(Vec<ApplicationRow>, i64)> {
     let total = filtered(filter).count().get_result(conn)?;
-    let rows = filtered(filter)
-        .order((applications::created_at.desc(), applications::id.desc()))
+    let ordered = if filter.by_urgency {
+        filtered(filter).order((
+            applications::review_due_date.is_null().asc(),
+            applications::review_due_date.asc(),
+            applications::status_changed_at.asc(),
+            applications::id.asc(),
+        ))
+    } else {
+        filtered(filter).order((applications::created_at.desc(), applications::id.desc()))
+    };
+    let rows = ordered
         .offset(offset)
         .limit(limit)
         .select(ApplicationRow::as_select())

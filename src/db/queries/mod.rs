@@ -7,6 +7,7 @@ pub mod journal;
 pub mod public;
 pub mod reference;
 pub mod settings;
+pub mod usage;
 
 /// Is this error a unique-key violation (a race the pre-checks could not see)?
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {

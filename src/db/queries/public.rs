@@ -200,3 +200,16 @@ pub fn count_authorized_enterprises(conn: &mut DbConnection) -> QueryResult<i64>
         .select(diesel::dsl::count(authorizations::enterprise_id).aggregate_distinct())
         .first(conn)
 }
+
+/// (status, status changed at, review due date) of every application, for review statistics.
+pub fn application_ages(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(String, NaiveDateTime, Option<String>)>> {
+    applications::table
+        .select((
+            applications::status,
+            applications::status_changed_at,
+            applications::review_due_date,
+        ))
+        .load(conn)
+}

@@ -1,0 +1,185 @@
+//! The review desk: deadlines in working days, the holiday list, and review statistics.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::journal::{self, EventActor, NewEvent};
+use super::{validation, ServiceError, ServiceResult, ServiceState};
+use crate::db::queries::{public as public_db, settings, usage as usage_db};
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::calendar::add_working_days;
+use crate::domain::roles::{Actor, Role};
+use crate::domain::workflow::ApplicationStatus;
+
+pub const REVIEW_DAYS_SETTING: &str = "review_due_working_days";
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct Holiday {
+    pub day: NaiveDate,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct HolidayList {
+    #[validate(nested)]
+    #[schema(max_items = 400)]
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StateStats {
+    pub status: ApplicationStatus,
+    pub count: i64,
+    /// Median days the applications now in this state have been in it.
+    pub median_days_in_state: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewStats {
+    pub by_status: Vec<StateStats>,
+    /// Applications under review past their review due date.
+    pub overdue_reviews: i64,
+    pub as_of: DateTime<Utc>,
+}
+
+fn holidays(conn: &mut DbConnection) -> ServiceResult<Vec<NaiveDate>> {
+    Ok(usage_db::holiday_dates(conn)?
+        .into_iter()
+        .filter_map(|(day, _)| day.parse().ok())
+        .collect())
+}
+
+/// When the initial review of an application accepted on `accepted` is due.
+pub(crate) fn review_due_date(
+    conn: &mut DbConnection,
+    accepted: NaiveDate,
+) -> ServiceResult<NaiveDate> {
+    let days = settings::get(conn, REVIEW_DAYS_SETTING)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    Ok(add_working_days(accepted, days, &holidays(conn)?))
+}
+
+pub async fn holiday_list(state: &ServiceState, actor: &Actor) -> ServiceResult<HolidayList> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    state
+        .run(|conn| {
+            let holidays = usage_db::holiday_dates(conn)?
+                .into_iter()
+                .filter_map(|(day, name)| {
+                    Some(Holiday {
+                        day: day.parse().ok()?,
+                        name,
+                    })
+                })
+                .collect();
+            Ok(HolidayList { holidays })
+        })
+        .await
+}
+
+/// An admin replaces the holiday list (future deadlines use it; set ones stay).
+pub async fn set_holidays(
+    state: &ServiceState,
+    actor: &Actor,
+    input: HolidayList,
+) -> ServiceResult<HolidayList> {
+    if actor.role != Role::Admin {
+        return Err(ServiceError::Forbidden);
+    }
+    validation::check(&input, Vec::new())?;
+    let (actor, now) = (actor.clone(), state.clock.now_naive());
+    let mut days: Vec<(String, String)> = input
+        .holidays
+        .iter()
+        .map(|h| (h.day.to_string(), h.name.trim().to_owned()))
+        .collect();
+    days.sort();
+    days.dedup_by(|a, b| a.0 == b.0);
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                usage_db::replace_holidays(conn, &days)?;
+                journal::append(
+                    conn,
+                    NewEvent {
+                        entity_type: "setting",
+                        entity_id: "holidays",
+                        action: "set_holidays",
+                        from_status: None,
+                        to_status: None,
+                        actor: &EventActor::user(&actor.user_id, actor.role),
+                        comment: None,
+                        data: Some(serde_json::json!({"days": days.iter().map(|(d, _)| d).collect::<Vec<_>>()})),
+                        at: now,
+                    },
+                )?;
+                Ok::<(), ServiceError>(())
+            })?;
+            Ok(HolidayList {
+                holidays: days.into_iter().filter_map(|(day, name)| Some(Holiday { day: day.parse().ok()?, name })).collect(),
+            })
+        })
+        .await
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let middle = values.len() / 2;
+    if values.len() % 2 == 0 {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
+}
+
+/// Counts by state, median days in state, overdue reviews (staff only).
+pub async fn stats(state: &ServiceState, actor: &Actor) -> ServiceResult<ReviewStats> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    let now = state.clock.now();
+    state
+        .run(move |conn| {
+            let rows = public_db::application_ages(conn)?;
+            let today = now.date_naive().to_string();
+            let mut by_status = Vec::new();
+            for status in ApplicationStatus::ALL {
+                let mut days: Vec<f64> = rows
+                    .iter()
+                    .filter(|(s, _, _)| s == status.as_str())
+                    .map(|(_, changed, _)| {
+                        (now.naive_utc() - *changed).num_minutes() as f64 / 1440.0
+                    })
+                    .collect();
+                let count = days.len() as i64;
+                let median_days_in_state = (median(&mut days) * 10.0).round() / 10.0;
+                by_status.push(StateStats {
+                    status,
+                    count,
+                    median_days_in_state,
+                });
+            }
+            let overdue_reviews = rows
+                .iter()
+                .filter(|(s, _, due)| {
+                    s == "under_review" && due.as_deref().is_some_and(|d| d < today.as_str())
+                })
+                .count() as i64;
+            Ok(ReviewStats {
+                by_status,
+                overdue_reviews,
+                as_of: now,
+            })
+        })
+        .await
+}
