@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod crash;
 mod documents;
+mod duties;
 mod errors;
 mod health;
 mod helpers;
