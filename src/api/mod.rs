@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;
+pub mod csv;
 pub mod duties;
+pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -51,6 +53,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act))
                 .service(web::resource("/watchlist").get(duties::watchlist))
+                .service(
+                    web::resource("/exports/authorizations.xlsx").get(exports::authorizations_xlsx),
+                )
+                .service(
+                    web::resource("/exports/authorizations.csv").get(exports::authorizations_csv),
+                )
                 .service(web::resource("/stats/review").get(duties::review_stats))
                 .service(
                     web::resource("/admin/holidays")

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, applications, authorizations, duties, health, metrics, public};
+use super::{accounts, applications, authorizations, duties, exports, health, metrics, public};
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
 use crate::service::authorizations as authorization_service;
@@ -29,7 +29,7 @@ use crate::service::public as public_service;
         public::goal, public::set_goal, public::journal_head,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
         duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,
-        duties::close_fake_report,
+        duties::close_fake_report, exports::authorizations_xlsx, exports::authorizations_csv,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::csv::{csv_line, with_bom};
 use super::extract::Json;
 use super::openapi::ProblemDocument;
 use crate::domain::roles::Actor;
@@ -49,30 +50,6 @@ const CSV_HEADER: [&str; 11] = [
     "授权时间 granted_at",
 ];
 
-/// One CSV field: quoted when needed, and never read by a spreadsheet as a formula.
-fn csv_field(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-fn csv_line(fields: &[&str]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
 /// The same list as open data: CSV in UTF-8 with a BOM so spreadsheet programs read the Chinese.
 #[utoipa::path(get, path = "/api/v1/public/authorized-users.csv", tag = "public", params(PublicQuery),
     responses(
@@ -84,8 +61,7 @@ pub async fn authorized_users_csv(
     query: web::Query<PublicQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let users = public::all_authorized_users(&state, query.into_inner()).await?;
-    let mut body = String::from("\u{FEFF}");
-    body.push_str(&csv_line(&CSV_HEADER));
+    let mut body = with_bom(&CSV_HEADER);
     for u in &users {
         let granted = u
             .granted_at
@@ -153,17 +129,4 @@ pub async fn set_goal(
     body: Json<GoalInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(public::set_goal(&state, &actor, body.into_inner()).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("英德红茶"), "英德红茶");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-    }
 }

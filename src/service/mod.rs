@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod demo;
+pub mod exports;
 pub mod fake_reports;
 pub mod health;
 pub mod journal;

@@ -293,3 +293,65 @@ async fn anyone_reports_a_fake_staff_close_it_and_one_address_cannot_flood() {
     assert!(throttled.headers.contains_key("retry-after"));
     assert_eq!(app.count_rows("fake_reports").await, 10);
 }
+
+#[tokio::test]
+async fn staff_exports_open_as_spreadsheets_with_every_right_and_its_last_report() {
+    use calamine::{Data, Reader};
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    app.clock.set(at(2024, 6, 1));
+    let granted = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = granted["authorization_id"].as_str().expect("id").to_owned();
+    app.clock.set(at(2026, 2, 10));
+    file(&app, &cast.producer, &right, 2024, 1000).await;
+    file(&app, &cast.producer, &right, 2025, 2500).await;
+
+    app.get("/api/v1/exports/authorizations.xlsx", Some(&cast.producer))
+        .await
+        .assert_problem(403);
+    let response = app
+        .client
+        .get(app.url("/api/v1/exports/authorizations.xlsx"))
+        .bearer_auth(&cast.reviewer)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a valid xlsx");
+    let sheet = workbook.worksheet_range("授权企业").expect("the sheet");
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(rows.len(), 2, "header and one right");
+    assert_eq!(rows[0][0], Data::String("登记编号".into()));
+    assert_eq!(rows[0][3], Data::String("统一社会信用代码".into()));
+    assert_eq!(
+        rows[1][0],
+        Data::String(granted["registry_no"].as_str().expect("no").into())
+    );
+    assert_eq!(rows[1][3], Data::String("91441881MA4WTEA03K".into()));
+    assert_eq!(
+        rows[1][7],
+        Data::String("0763-2288000".into()),
+        "contact data is in the staff export"
+    );
+    assert_eq!(rows[1][17], Data::Float(2025.0), "the last report's year");
+    assert_eq!(rows[1][18], Data::Float(2500.0));
+
+    let csv = app
+        .client
+        .get(app.url("/api/v1/exports/authorizations.csv"))
+        .bearer_auth(&cast.reviewer)
+        .send()
+        .await
+        .expect("sent");
+    let bytes = csv.bytes().await.expect("body");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("登记编号,状态,企业名称"));
+    assert!(lines[1].contains("91441881MA4WTEA03K") && lines[1].contains("2025"));
+}

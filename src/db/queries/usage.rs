@@ -154,3 +154,76 @@ pub fn close_fake_report(
     ))
     .execute(conn)
 }
+
+/// One row per right for the staff export: the right, its holder with contact data, product
+/// and town names.
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportRow {
+    pub authorization_id: String,
+    pub registry_no: String,
+    pub status: String,
+    pub basis: String,
+    pub trademark_reg_no: Option<String>,
+    pub announcement_no: String,
+    pub announcement_date: String,
+    pub granted_at: NaiveDateTime,
+    pub status_changed_at: NaiveDateTime,
+    pub product_name_zh: String,
+    pub town_name_zh: String,
+    pub enterprise_name: String,
+    pub uscc: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub email: String,
+}
+
+pub fn export_rows(conn: &mut DbConnection) -> QueryResult<Vec<ExportRow>> {
+    use crate::db::schema::{gi_products, towns};
+    authorizations::table
+        .inner_join(enterprises::table)
+        .inner_join(gi_products::table)
+        .inner_join(towns::table.on(towns::code.eq(authorizations::production_town)))
+        .order(authorizations::registry_no.asc())
+        .select((
+            authorizations::id,
+            authorizations::registry_no,
+            authorizations::status,
+            authorizations::basis,
+            authorizations::trademark_reg_no,
+            authorizations::announcement_no,
+            authorizations::announcement_date,
+            authorizations::granted_at,
+            authorizations::status_changed_at,
+            gi_products::name_zh,
+            towns::name_zh,
+            enterprises::name,
+            enterprises::uscc,
+            enterprises::legal_representative,
+            enterprises::address,
+            enterprises::contact_name,
+            enterprises::contact_phone,
+            enterprises::email,
+        ))
+        .load(conn)
+}
+
+/// (authorization id, year, marks used, output kg, sales) of every report, latest year last.
+pub fn all_report_summaries(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(String, i32, i64, i64, i64)>> {
+    usage_reports::table
+        .order((
+            usage_reports::authorization_id.asc(),
+            usage_reports::year.asc(),
+        ))
+        .select((
+            usage_reports::authorization_id,
+            usage_reports::year,
+            usage_reports::marks_used,
+            usage_reports::output_kg,
+            usage_reports::sales_cny,
+        ))
+        .load(conn)
+}
