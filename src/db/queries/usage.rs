@@ -209,10 +209,11 @@ pub fn export_rows(conn: &mut DbConnection) -> QueryResult<Vec<ExportRow>> {
         .load(conn)
 }
 
-/// (authorization id, year, marks used, output kg, sales) of every report, latest year last.
-pub fn all_report_summaries(
-    conn: &mut DbConnection,
-) -> QueryResult<Vec<(String, i32, i64, i64, i64)>> {
+/// (authorization id, year, marks used, output kg, sales) of one report.
+pub type ReportSummary = (String, i32, i64, i64, i64);
+
+/// Every report in short, latest year last for each right.
+pub fn all_report_summaries(conn: &mut DbConnection) -> QueryResult<Vec<ReportSummary>> {
     usage_reports::table
         .order((
             usage_reports::authorization_id.asc(),
