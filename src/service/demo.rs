@@ -2,7 +2,7 @@
 //! authorizations over the past 24 months, written through the same use-case code as the API
 //! (registration, drafts, documents, workflow actions), so the journal is complete.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::accounts::{self, insert_producer, CreateStaffInput};
 use super::applications::{apply_action, insert_draft, new_id, record_attachment, ActionInput};
 use super::authorizations::act_in;
+use super::usage::{file_report_in, UsageReportInput};
 use super::{ServiceError, ServiceResult, ServiceState};
 use crate::auth::password;
 use crate::db::models::account::{EnterpriseRow, UserRow};
@@ -493,6 +494,36 @@ fn play(
     let later = approve_at + (now - approve_at) / 2;
     let authorization =
         authorization_db::by_application(conn, &id)?.ok_or(ServiceError::NotFound)?;
+    // Most holders file their yearly usage report in February; a few forget, a few report
+    // that they used no mark (which the watchlist then shows).
+    for year in approve_at.year()..now.year() {
+        let filed_at =
+            NaiveDate::from_ymd_opt(year + 1, 2, 15).and_then(|d| d.and_hms_opt(10, 0, 0));
+        let until = if plan.outcome == Outcome::Approved {
+            now
+        } else {
+            later
+        };
+        let Some(filed_at) = filed_at.filter(|t| *t < until) else {
+            continue;
+        };
+        if (plan.index + year as usize) % 9 == 0 {
+            continue;
+        }
+        let marks_used = if (plan.index + year as usize) % 13 == 0 {
+            0
+        } else {
+            plan.output_kg * 4
+        };
+        let input = UsageReportInput {
+            year,
+            marks_used,
+            output_kg: plan.output_kg,
+            sales_cny: plan.output_kg * 300,
+            note: None,
+        };
+        file_report_in(conn, &producer, &authorization.id, &input, filed_at)?;
+    }
     let right = |conn: &mut DbConnection,
                  who: &Actor,
                  action: AuthorizationAction,
