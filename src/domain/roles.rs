@@ -74,6 +74,16 @@ impl Actor {
         self.role.is_staff() || self.enterprise_id.as_deref() == Some(enterprise_id)
     }
 
+    /// The enterprise whose records a list shows this user: all for staff (`None`), its own
+    /// for a producer.
+    pub fn list_scope(&self) -> Option<Option<&str>> {
+        if self.role.is_staff() {
+            Some(None)
+        } else {
+            self.enterprise_id.as_deref().map(Some)
+        }
+    }
+
     pub fn owns_enterprise(&self, enterprise_id: &str) -> bool {
         self.role == Role::Applicant && self.enterprise_id.as_deref() == Some(enterprise_id)
     }

@@ -586,24 +586,16 @@ pub async fn list(
     paging: PageRequest,
 ) -> ServiceResult<Page<ApplicationSummary>> {
     let (page, per_page, offset) = paging.resolve()?;
-    let status = match query.status.as_deref() {
-        Some(raw) => Some(raw.parse::<ApplicationStatus>().map_err(|_| {
-            ServiceError::invalid(
-                "status",
-                "invalid_choice",
-                "is not an application status",
-                "不是有效的申请状态",
-            )
-        })?),
-        None => None,
-    };
+    let status: Option<ApplicationStatus> = validation::parse_choice(
+        "status",
+        query.status.as_deref(),
+        "is not an application status",
+        "不是有效的申请状态",
+    )?;
+    let scope = actor.list_scope().ok_or(ServiceError::Forbidden)?;
     let filter = ApplicationFilter {
-        // An applicant sees its own enterprise's applications only.
-        enterprise_id: if actor.role.is_staff() {
-            None
-        } else {
-            Some(actor.enterprise_id.clone().ok_or(ServiceError::Forbidden)?)
-        },
+        // A producer sees its own enterprise's records only.
+        enterprise_id: scope.map(str::to_owned),
         status: status.map(|s| s.as_str().to_owned()),
         product_code: query.product.filter(|p| !p.is_empty()),
         by_urgency: match query.sort.as_deref() {

@@ -125,23 +125,16 @@ pub async fn list(
     paging: PageRequest,
 ) -> ServiceResult<Page<AuthorizationView>> {
     let (page, per_page, offset) = paging.resolve()?;
-    let status = match query.status.as_deref() {
-        Some(raw) => Some(raw.parse::<AuthorizationStatus>().map_err(|_| {
-            ServiceError::invalid(
-                "status",
-                "invalid_choice",
-                "is not an authorization status",
-                "不是有效的授权状态",
-            )
-        })?),
-        None => None,
-    };
+    let status: Option<AuthorizationStatus> = validation::parse_choice(
+        "status",
+        query.status.as_deref(),
+        "is not an authorization status",
+        "不是有效的授权状态",
+    )?;
+    let scope = actor.list_scope().ok_or(ServiceError::Forbidden)?;
     let filter = AuthorizationFilter {
-        enterprise_id: if actor.role.is_staff() {
-            None
-        } else {
-            Some(actor.enterprise_id.clone().ok_or(ServiceError::Forbidden)?)
-        },
+        // A producer sees its own enterprise's records only.
+        enterprise_id: scope.map(str::to_owned),
         status: status.map(|s| s.as_str().to_owned()),
         product_code: query.product.filter(|p| !p.is_empty()),
     };

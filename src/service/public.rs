@@ -194,17 +194,13 @@ fn public_user(row: PublicRightRow) -> ServiceResult<AuthorizedUser> {
 
 fn resolve_filter(conn: &mut DbConnection, query: &PublicQuery) -> ServiceResult<PublicFilter> {
     // An empty status is not a status: the document lists the four values.
-    let status = match query.status.as_deref() {
-        None => AuthorizationStatus::Active,
-        Some(raw) => raw.parse().map_err(|_| {
-            ServiceError::invalid(
-                "status",
-                "invalid_choice",
-                "must be active, suspended, revoked or surrendered",
-                "须为 active、suspended、revoked 或 surrendered",
-            )
-        })?,
-    };
+    let status = validation::parse_choice(
+        "status",
+        query.status.as_deref(),
+        "must be active, suspended, revoked or surrendered",
+        "须为 active、suspended、revoked 或 surrendered",
+    )?
+    .unwrap_or(AuthorizationStatus::Active);
     let town_code = match query
         .town
         .as_deref()

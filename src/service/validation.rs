@@ -24,6 +24,21 @@ pub fn check<T: Validate>(input: &T, mut more: Vec<FieldError>) -> Result<(), Se
     }
 }
 
+/// Parses an optional choice (a status filter, say) or names the field that is not one.
+pub fn parse_choice<T: std::str::FromStr>(
+    field: &str,
+    raw: Option<&str>,
+    en: &str,
+    zh: &str,
+) -> Result<Option<T>, ServiceError> {
+    raw.map(|value| {
+        value
+            .parse::<T>()
+            .map_err(|_| ServiceError::invalid(field, "invalid_choice", en, zh))
+    })
+    .transpose()
+}
+
 /// Flattens `validator`'s nested errors into field paths, with messages of our own.
 pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     let mut out = Vec::new();
