@@ -12,5 +12,6 @@ pub use layout::Lang;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").get(public_pages::home))
         .service(web::resource("/verify/{code}").get(public_pages::verify))
-        .service(web::resource("/verify/{code}/qr.svg").get(public_pages::qr_code));
+        .service(web::resource("/verify/{code}/qr.svg").get(public_pages::qr_code))
+        .service(web::resource("/verify/{code}/report").post(public_pages::report));
 }

@@ -337,6 +337,7 @@ pub async fn verify(
             StatusCode::OK
         }
     };
+    body.push_str(&report_form(lang, &shown, None));
     let _ = write!(
         body,
         "<p><a href=\"/{q}\">{back}</a></p>",
@@ -377,4 +378,104 @@ pub async fn qr_code(
         .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .body(svg))
+}
+
+/// The report-a-fake form under every verdict; `problems` are shown beside their fields.
+fn report_form(lang: Lang, code: &str, problems: Option<&[crate::domain::FieldError]>) -> String {
+    let message = |field: &str| {
+        problems
+            .into_iter()
+            .flatten()
+            .filter(|p| p.field == field)
+            .map(|p| {
+                format!(
+                    "<p role=\"alert\" class=\"muted\">{}</p>",
+                    escape(p.message.pick(lang == Lang::Zh))
+                )
+            })
+            .collect::<String>()
+    };
+    format!(
+        "<section aria-labelledby=\"report-title\"><h2 id=\"report-title\">{title}</h2><p class=\"muted\">{hint}</p>\
+         <form method=\"post\" action=\"/verify/{code_url}/report{q}\" class=\"search\">\
+         <input type=\"hidden\" name=\"code_seen\" value=\"{code}\">\
+         <label for=\"place\" style=\"flex-basis:100%\">{place_label}</label>\
+         <input id=\"place\" name=\"place\" required maxlength=\"300\" style=\"flex:1 1 100%\">{place_error}\
+         <label for=\"description\" style=\"flex-basis:100%\">{description_label}</label>\
+         <textarea id=\"description\" name=\"description\" required maxlength=\"4000\" rows=\"3\" style=\"flex:1 1 100%;font:inherit;padding:10px\"></textarea>{description_error}\
+         <button type=\"submit\">{button}</button></form></section>",
+        title = lang.pick("举报疑似冒用", "Report a suspected fake"),
+        hint = lang.pick("如发现产品使用此代码但信息不符，请告诉我们。", "If a product carries this code but something is wrong, tell us."),
+        code_url = url_encode(code),
+        q = lang.query(),
+        code = escape(code),
+        place_label = lang.pick("在哪里看到（店铺、市场或网址）", "Where you saw it (shop, market or web address)"),
+        place_error = message("place"),
+        description_label = lang.pick("情况说明", "What is wrong"),
+        description_error = message("description"),
+        button = lang.pick("提交举报", "Send report"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    code_seen: String,
+    place: String,
+    description: String,
+}
+
+/// Takes the verify page's report form through the same use case as the JSON API.
+pub async fn report(
+    state: web::Data<ServiceState>,
+    request: HttpRequest,
+    code: web::Path<String>,
+    query: web::Query<LangQuery>,
+    form: web::Form<ReportForm>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = Lang::from_query(query.lang.as_deref());
+    let shown = uscc::normalise(&code);
+    let form = form.into_inner();
+    let input = crate::service::fake_reports::FakeReportInput {
+        code_seen: if form.code_seen.trim().is_empty() {
+            shown.clone()
+        } else {
+            form.code_seen
+        },
+        place: form.place,
+        description: form.description,
+    };
+    let address = request
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let path = format!("/verify/{}", url_encode(&shown));
+    match crate::service::fake_reports::submit(&state, input, address).await {
+        Ok(_) => {
+            let body = format!(
+                "<section data-testid=\"report-received\"><h2>{}</h2><p>{}</p><p><a href=\"{path}{q}\">{}</a></p></section>",
+                lang.pick("举报已收到", "Report received"),
+                lang.pick("谢谢！市场监管部门将核查处理。", "Thank you: market regulation staff will look into it."),
+                lang.pick("‹ 返回核验结果", "‹ Back to the verdict"),
+                q = lang.query(),
+            );
+            Ok(page(
+                lang,
+                StatusCode::CREATED,
+                lang.pick("举报已收到", "Report received"),
+                &path,
+                &body,
+            ))
+        }
+        Err(ServiceError::Invalid(problems)) => {
+            let body = report_form(lang, &shown, Some(&problems));
+            Ok(page(
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.pick("举报疑似冒用", "Report a suspected fake"),
+                &path,
+                &body,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

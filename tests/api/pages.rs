@@ -155,3 +155,48 @@ async fn the_qr_code_is_an_svg_of_the_absolute_verify_address() {
     let other = app.get("/verify/9144030071526726XG/qr.svg", None).await;
     assert_ne!(reply.text, other.text);
 }
+
+#[tokio::test]
+async fn the_verify_page_takes_a_report_of_a_fake_through_its_form() {
+    let app = spawn_app().await;
+    let page = app.get("/verify/91441881MA4WTEA03X", None).await;
+    assert!(page
+        .text
+        .contains("action=\"/verify/91441881MA4WTEA03X/report\""));
+    let sent = app
+        .client
+        .post(app.url("/verify/91441881MA4WTEA03X/report"))
+        .form(&[
+            ("code_seen", "91441881MA4WTEA03X"),
+            ("place", "英德市某市场"),
+            ("description", "标志上的代码查不到"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status(), 201);
+    assert!(sent
+        .text()
+        .await
+        .expect("body")
+        .contains("data-testid=\"report-received\""));
+    assert_eq!(app.count_rows("fake_reports").await, 1);
+
+    let empty = app
+        .client
+        .post(app.url("/verify/91441881MA4WTEA03X/report?lang=en"))
+        .form(&[
+            ("code_seen", "91441881MA4WTEA03X"),
+            ("place", ""),
+            ("description", "x"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(empty.status(), 422);
+    assert!(
+        empty.text().await.expect("body").contains("role=\"alert\""),
+        "the message stands beside its field"
+    );
+    assert_eq!(app.count_rows("fake_reports").await, 1);
+}
