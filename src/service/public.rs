@@ -361,6 +361,27 @@ pub struct CachedGoal {
     goal: Goal,
 }
 
+/// The last computed counter: read by many at once, computed by one at a time.
+#[derive(Default)]
+pub struct GoalCache {
+    latest: std::sync::RwLock<Option<CachedGoal>>,
+    computing: std::sync::Mutex<()>,
+}
+
+impl GoalCache {
+    /// The cached counter if it was computed at this journal head and in this month.
+    fn fresh(&self, journal_seq: i64, month: &str, now: DateTime<Utc>) -> Option<Goal> {
+        let latest = self.latest.read().ok()?;
+        let cached = latest
+            .as_ref()
+            .filter(|c| c.journal_seq == journal_seq && c.month == month)?;
+        Some(Goal {
+            as_of: now,
+            ..cached.goal.clone()
+        })
+    }
+}
+
 /// The counter. Every change that can move it appends to the journal, so a cached result is
 /// valid while the journal head (one indexed read, shared by every replica) and the month
 /// stay the same.
@@ -371,26 +392,25 @@ pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     state
         .run(move |conn| {
             let (journal_seq, _) = journal_db::head(conn)?;
-            // The lock is held while computing, so a burst of requests after a change waits
-            // for one computation instead of running it once each.
-            let mut guard = cache
+            if let Some(goal) = cache.fresh(journal_seq, &month, now) {
+                return Ok(goal);
+            }
+            // One computation per change: the others wait for it, then read its result.
+            let _computing = cache
+                .computing
                 .lock()
                 .map_err(|_| ServiceError::Internal(anyhow::anyhow!("goal cache poisoned")))?;
-            if let Some(cached) = guard
-                .as_ref()
-                .filter(|c| c.journal_seq == journal_seq && c.month == month)
-            {
-                return Ok(Goal {
-                    as_of: now,
-                    ..cached.goal.clone()
-                });
+            if let Some(goal) = cache.fresh(journal_seq, &month, now) {
+                return Ok(goal);
             }
             let goal = compute_goal(conn, now)?;
-            *guard = Some(CachedGoal {
-                journal_seq,
-                month,
-                goal: goal.clone(),
-            });
+            if let Ok(mut latest) = cache.latest.write() {
+                *latest = Some(CachedGoal {
+                    journal_seq,
+                    month,
+                    goal: goal.clone(),
+                });
+            }
             Ok(goal)
         })
         .await
