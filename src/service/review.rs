@@ -14,6 +14,8 @@ use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::ApplicationStatus;
 
 pub const REVIEW_DAYS_SETTING: &str = "review_due_working_days";
+/// More than a year's worth of days would be a mistake.
+const MAX_HOLIDAYS: usize = 400;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Holiday {
@@ -93,12 +95,24 @@ pub async fn set_holidays(
     if actor.role != Role::Admin {
         return Err(ServiceError::Forbidden);
     }
-    validation::check(&input, Vec::new())?;
+    let mut problems = Vec::new();
+    if input.holidays.len() > MAX_HOLIDAYS {
+        problems.push(crate::domain::FieldError::new(
+            "holidays",
+            "length",
+            crate::domain::Localized::new(
+                format!("must hold at most {MAX_HOLIDAYS} days"),
+                format!("最多{MAX_HOLIDAYS}天"),
+            ),
+        ));
+    }
+    validation::check(&input, problems)?;
     let (actor, now) = (actor.clone(), state.clock.now_naive());
+    // Names are kept as given: the document's rule is at least one character.
     let mut days: Vec<(String, String)> = input
         .holidays
         .iter()
-        .map(|h| (h.day.to_string(), h.name.trim().to_owned()))
+        .map(|h| (h.day.to_string(), h.name.clone()))
         .collect();
     days.sort();
     days.dedup_by(|a, b| a.0 == b.0);
