@@ -85,6 +85,16 @@ impl AuthorizationAction {
         }
     }
 
+    /// What the body of this action must carry: a suspension its reason, a revocation its
+    /// ground and reason.
+    pub fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Suspend => &["reason"],
+            Self::Revoke => &["ground", "reason"],
+            Self::Reinstate | Self::Surrender => &[],
+        }
+    }
+
     pub fn next_status(self, from: AuthorizationStatus) -> Option<AuthorizationStatus> {
         use AuthorizationStatus as S;
         match (self, from) {
@@ -303,6 +313,15 @@ mod tests {
         assert_eq!(Verdict::of(&[S::Revoked, S::Suspended]), Verdict::Suspended);
         assert_eq!(Verdict::of(&[S::Revoked, S::Surrendered]), Verdict::Revoked);
         assert_eq!(Verdict::of(&[]), Verdict::NotAuthorized);
+    }
+
+    #[test]
+    fn suspension_and_revocation_need_their_reasons() {
+        assert_eq!(A::Suspend.required_fields(), ["reason"]);
+        assert_eq!(A::Revoke.required_fields(), ["ground", "reason"]);
+        assert!(
+            A::Reinstate.required_fields().is_empty() && A::Surrender.required_fields().is_empty()
+        );
     }
 
     #[test]

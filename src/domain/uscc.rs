@@ -83,7 +83,7 @@ pub fn check_character(first17: &str) -> Option<char> {
     ALPHABET.chars().nth(check as usize)
 }
 
-/// Length and alphabet only: what a reviewer's pre-2015 exception still has to satisfy.
+/// Length and alphabet, before the check character.
 fn check_form(code: &str) -> Result<(), UsccError> {
     let found = code.chars().count();
     if found != LENGTH {
@@ -112,15 +112,6 @@ impl Uscc {
             return Err(UsccError::CheckDigit);
         }
         Ok(Self(code))
-    }
-
-    /// A genuine pre-2015 code may fail the check character; a reviewer may accept it with a
-    /// recorded reason. Length and alphabet still hold.
-    pub fn parse_with_exception(input: &str) -> Result<Self, UsccError> {
-        match Self::parse(input) {
-            Err(UsccError::CheckDigit) => Ok(Self(normalise(input))),
-            other => other,
-        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -209,19 +200,6 @@ mod tests {
             Err(UsccError::Alphabet { position: 12 })
         );
         assert!(Uscc::parse("91110000600037341L").is_ok());
-    }
-
-    #[test]
-    fn a_reviewer_exception_allows_only_a_bad_check_character() {
-        assert!(Uscc::parse_with_exception("91350100M000100Y4X").is_ok());
-        assert_eq!(
-            Uscc::parse_with_exception("91350100M000100Y4Z"),
-            Err(UsccError::Alphabet { position: 18 })
-        );
-        assert_eq!(
-            Uscc::parse_with_exception("9135"),
-            Err(UsccError::Length { found: 4 })
-        );
     }
 
     proptest! {

@@ -171,6 +171,16 @@ impl ApplicationAction {
         }
     }
 
+    /// What the body of this action must carry (the contract's table).
+    pub fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Refuse | Self::Reject => &["reason"],
+            Self::Return => &["comment"],
+            Self::Approve => &["announcement_no", "announcement_date"],
+            _ => &[],
+        }
+    }
+
     /// The states this action may be taken from.
     pub fn from_states(self) -> Vec<ApplicationStatus> {
         ApplicationStatus::ALL
@@ -480,6 +490,18 @@ mod tests {
             may_attach(&admin, "ent-1", S::UnderReview, K::OriginVerificationReport),
             Err(AttachRefusal::NotPermitted)
         );
+    }
+
+    #[test]
+    fn refusals_need_a_reason_returns_a_comment_and_approvals_the_announcement() {
+        assert_eq!(A::Refuse.required_fields(), ["reason"]);
+        assert_eq!(A::Reject.required_fields(), ["reason"]);
+        assert_eq!(A::Return.required_fields(), ["comment"]);
+        assert_eq!(
+            A::Approve.required_fields(),
+            ["announcement_no", "announcement_date"]
+        );
+        assert!(A::Submit.required_fields().is_empty() && A::Accept.required_fields().is_empty());
     }
 
     #[test]

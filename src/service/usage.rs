@@ -13,6 +13,7 @@ use super::{validation, ServiceError, ServiceResult, ServiceState};
 use crate::db::models::usage::UsageReportRow;
 use crate::db::queries::{authorizations as authorization_db, settings, usage as db};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::roles::Actor;
 use crate::domain::usage::{
     check_report_year, parse_due_month_day, watch_reasons, WatchReason, YearRefusal,
@@ -125,7 +126,11 @@ pub(crate) fn file_report_in(
     if !actor.owns_enterprise(&right.enterprise_id) {
         return Err(ServiceError::Forbidden);
     }
-    if !matches!(right.status.as_str(), "active" | "suspended") {
+    let live = right
+        .status
+        .parse::<AuthorizationStatus>()
+        .is_ok_and(AuthorizationStatus::is_live);
+    if !live {
         return Err(ServiceError::conflict(
             "Reports are filed for active or suspended rights only.",
             "只有有效或暂停的授权需要报告使用情况。",

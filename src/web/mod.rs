@@ -7,8 +7,6 @@ mod public_pages;
 
 use actix_web::web;
 
-pub use layout::Lang;
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").get(public_pages::home))
         .service(web::resource("/verify/{code}").get(public_pages::verify))
