@@ -279,13 +279,22 @@ pub(crate) fn refusal_error(action: &str, refusal: Refusal) -> ServiceError {
     }
 }
 
+/// The enterprises a page of a list refers to, read in one query.
+pub(crate) fn enterprise_refs<'a>(
+    conn: &mut DbConnection,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> ServiceResult<std::collections::HashMap<String, EnterpriseRef>> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    Ok(account_db::enterprise_refs(conn, &ids)?
+        .into_iter()
+        .map(|(id, uscc, name)| (id.clone(), EnterpriseRef { id, uscc, name }))
+        .collect())
+}
+
 fn enterprise_ref(conn: &mut DbConnection, enterprise_id: &str) -> ServiceResult<EnterpriseRef> {
-    let row = account_db::enterprise_by_id(conn, enterprise_id)?.ok_or(ServiceError::NotFound)?;
-    Ok(EnterpriseRef {
-        id: row.id,
-        uscc: row.uscc,
-        name: row.name,
-    })
+    enterprise_refs(conn, [enterprise_id])?
+        .remove(enterprise_id)
+        .ok_or(ServiceError::NotFound)
 }
 
 pub(crate) fn history(
@@ -615,13 +624,17 @@ pub async fn list(
     state
         .run(move |conn| {
             let (rows, total) = db::list(conn, &filter, offset, per_page)?;
+            let enterprises = enterprise_refs(conn, rows.iter().map(|r| r.enterprise_id.as_str()))?;
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
                 let status = status_of(&row)?;
                 let review_due_date: Option<NaiveDate> =
                     row.review_due_date.as_deref().and_then(|d| d.parse().ok());
                 items.push(ApplicationSummary {
-                    enterprise: enterprise_ref(conn, &row.enterprise_id)?,
+                    enterprise: enterprises
+                        .get(&row.enterprise_id)
+                        .cloned()
+                        .ok_or(ServiceError::NotFound)?,
                     days_in_state: (now - row.status_changed_at).num_days(),
                     overdue: status == ApplicationStatus::UnderReview
                         && review_due_date.is_some_and(|d| d < now.date()),
@@ -739,28 +752,19 @@ pub async fn edit(
 
 /// What an action needs in its body, checked before anything is read or written.
 fn check_action_input(action: ApplicationAction, input: &ActionInput) -> ServiceResult<()> {
-    let mut problems = Vec::new();
-    let mut require = |present: bool, field: &str| {
-        if !present {
-            problems.push(FieldError::new(
-                field,
-                "required",
-                Localized::new("is required", "必填"),
-            ));
-        }
-    };
     let has = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.trim().is_empty());
-    match action {
-        ApplicationAction::Refuse | ApplicationAction::Reject => {
-            require(has(&input.reason), "reason")
-        }
-        ApplicationAction::Return => require(has(&input.comment), "comment"),
-        ApplicationAction::Approve => {
-            require(has(&input.announcement_no), "announcement_no");
-            require(input.announcement_date.is_some(), "announcement_date");
-        }
-        _ => {}
-    }
+    let mut problems: Vec<FieldError> = action
+        .required_fields()
+        .iter()
+        .filter(|field| match **field {
+            "reason" => !has(&input.reason),
+            "comment" => !has(&input.comment),
+            "announcement_no" => !has(&input.announcement_no),
+            "announcement_date" => input.announcement_date.is_none(),
+            _ => false,
+        })
+        .map(|field| FieldError::new(*field, "required", Localized::new("is required", "必填")))
+        .collect();
     if input.field_comments.as_ref().is_some_and(|c| c.len() > 50) {
         problems.push(FieldError::new(
             "field_comments",

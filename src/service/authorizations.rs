@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::applications::{history, EnterpriseRef, HistoryEntry};
+use super::applications::{enterprise_refs, history, EnterpriseRef, HistoryEntry};
 use super::journal::{self, EventActor, NewEvent};
 use super::paging::{Page, PageRequest};
 use super::{validation, ServiceError, ServiceResult, ServiceState};
 use crate::db::models::authorization::AuthorizationRow;
 use crate::db::queries::authorizations::{self as db, AuthorizationFilter};
-use crate::db::queries::{accounts as account_db, reference};
+use crate::db::queries::reference;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::authorization::{
     self, AuthorizationAction, AuthorizationRefusal, AuthorizationStatus, RevocationGround,
@@ -60,28 +60,19 @@ pub struct AuthorizationView {
     pub history: Vec<HistoryEntry>,
 }
 
+/// A right as its holder and staff see it; the caller supplies its enterprise and product
+/// name (read once for a whole list page) and its history (for a single right).
 fn view(
-    conn: &mut DbConnection,
     row: AuthorizationRow,
-    with_history: bool,
+    enterprise: EnterpriseRef,
+    product_name_zh: String,
+    history: Vec<HistoryEntry>,
 ) -> ServiceResult<AuthorizationView> {
-    let enterprise =
-        account_db::enterprise_by_id(conn, &row.enterprise_id)?.ok_or(ServiceError::NotFound)?;
-    let product = reference::product(conn, &row.product_code)?.ok_or(ServiceError::NotFound)?;
-    let history = if with_history {
-        history(conn, "authorization", &row.id)?
-    } else {
-        Vec::new()
-    };
     let corrupt =
         |what: &str| ServiceError::Internal(anyhow::anyhow!("stored {what} is not a known value"));
     Ok(AuthorizationView {
-        enterprise: EnterpriseRef {
-            id: enterprise.id,
-            uscc: enterprise.uscc,
-            name: enterprise.name,
-        },
-        product_name_zh: product.name_zh,
+        enterprise,
+        product_name_zh,
         basis: row.basis.parse().map_err(|_| corrupt("basis"))?,
         status: row
             .status
@@ -106,7 +97,12 @@ fn load(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<Autho
     if !actor.may_see_enterprise(&row.enterprise_id) {
         return Err(ServiceError::Forbidden);
     }
-    view(conn, row, true)
+    let enterprise = enterprise_refs(conn, [row.enterprise_id.as_str()])?
+        .remove(&row.enterprise_id)
+        .ok_or(ServiceError::NotFound)?;
+    let product = reference::product(conn, &row.product_code)?.ok_or(ServiceError::NotFound)?;
+    let history = history(conn, "authorization", &row.id)?;
+    view(row, enterprise, product.name_zh, history)
 }
 
 pub async fn get(
@@ -141,9 +137,24 @@ pub async fn list(
     state
         .run(move |conn| {
             let (rows, total) = db::list(conn, &filter, offset, per_page)?;
+            let enterprises = enterprise_refs(conn, rows.iter().map(|r| r.enterprise_id.as_str()))?;
+            let products: std::collections::HashMap<String, String> = reference::products(conn)?
+                .into_iter()
+                .map(|p| (p.code, p.name_zh))
+                .collect();
             let items = rows
                 .into_iter()
-                .map(|row| view(conn, row, false))
+                .map(|row| {
+                    let enterprise = enterprises
+                        .get(&row.enterprise_id)
+                        .cloned()
+                        .ok_or(ServiceError::NotFound)?;
+                    let product = products
+                        .get(&row.product_code)
+                        .cloned()
+                        .ok_or(ServiceError::NotFound)?;
+                    view(row, enterprise, product, Vec::new())
+                })
                 .collect::<ServiceResult<Vec<_>>>()?;
             Ok(Page {
                 items,
@@ -156,32 +167,30 @@ pub async fn list(
 }
 
 fn check_input(action: AuthorizationAction, input: &AuthorizationActionInput) -> ServiceResult<()> {
-    let mut problems = Vec::new();
     let has_reason = input
         .reason
         .as_deref()
         .is_some_and(|r| !r.trim().is_empty());
-    if matches!(
-        action,
-        AuthorizationAction::Suspend | AuthorizationAction::Revoke
-    ) && !has_reason
-    {
-        problems.push(FieldError::new(
-            "reason",
-            "required",
-            Localized::new("is required", "必填"),
-        ));
-    }
-    if action == AuthorizationAction::Revoke && input.ground.is_none() {
-        problems.push(FieldError::new(
-            "ground",
-            "required",
-            Localized::new(
-                "is required: nonconforming_production, unused_two_years or other",
-                "必填：nonconforming_production、unused_two_years 或 other",
+    let problems: Vec<FieldError> = action
+        .required_fields()
+        .iter()
+        .filter(|field| match **field {
+            "reason" => !has_reason,
+            "ground" => input.ground.is_none(),
+            _ => false,
+        })
+        .map(|field| match *field {
+            "ground" => FieldError::new(
+                "ground",
+                "required",
+                Localized::new(
+                    "is required: nonconforming_production, unused_two_years or other",
+                    "必填：nonconforming_production、unused_two_years 或 other",
+                ),
             ),
-        ));
-    }
+            other => FieldError::new(other, "required", Localized::new("is required", "必填")),
+        })
+        .collect();
     validation::check(input, problems)
 }
 

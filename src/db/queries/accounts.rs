@@ -132,3 +132,14 @@ pub fn clear_throttle(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
 pub fn count_enterprises(conn: &mut DbConnection) -> QueryResult<i64> {
     enterprises::table.count().get_result(conn)
 }
+
+/// (id, uscc, name) of the given enterprises, in one query (for a page of a list).
+pub fn enterprise_refs(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<Vec<(String, String, String)>> {
+    enterprises::table
+        .filter(enterprises::id.eq_any(ids))
+        .select((enterprises::id, enterprises::uscc, enterprises::name))
+        .load(conn)
+}
