@@ -92,15 +92,22 @@ impl ConnectionManager {
     }
 }
 
+/// Opens a PostgreSQL connection. libpq speaks TLS through the system OpenSSL, which by
+/// default registers a clean-up at process exit that frees its tables while pool threads may
+/// still be opening connections: a segfault on exit. Initialising OpenSSL first the way
+/// `openssl-sys` does (`OPENSSL_INIT_NO_ATEXIT`) leaves no such clean-up to run.
+pub fn establish_postgres(url: &str) -> Result<diesel::PgConnection, diesel::ConnectionError> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url)
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match &self.target {
-            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(
-                diesel::PgConnection::establish(url)?,
-            )),
+            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(establish_postgres(url)?)),
             DatabaseTarget::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)?;

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use gi_registry::clock::Clock;
 use gi_registry::config::Settings;
 use gi_registry::db::DatabaseTarget;
@@ -45,7 +44,7 @@ impl TestDatabase {
             Some(url) => {
                 let server = postgres_server(&url);
                 let name = format!("gi_test_{}", uuid::Uuid::now_v7().simple());
-                let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
+                let mut admin = gi_registry::db::establish_postgres(&format!("{server}/postgres"))
                     .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -76,8 +75,8 @@ impl TestDatabase {
     pub fn break_it(&self) {
         match (&self.postgres, &self.target) {
             (Some((server, name)), _) => {
-                let mut admin =
-                    diesel::PgConnection::establish(&format!("{server}/postgres")).expect("admin");
+                let mut admin = gi_registry::db::establish_postgres(&format!("{server}/postgres"))
+                    .expect("admin");
                 admin
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .expect("drop");
@@ -96,7 +95,9 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some((server, name)) = &self.postgres {
-            if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+            if let Ok(mut admin) =
+                gi_registry::db::establish_postgres(&format!("{server}/postgres"))
+            {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
