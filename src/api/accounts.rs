@@ -36,11 +36,7 @@ pub async fn login(
     request: HttpRequest,
     body: Json<LoginInput>,
 ) -> Result<HttpResponse, ApiError> {
-    // The peer address, not X-Forwarded-For: a client must not pick its own throttle key.
-    let address = request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::api::extract::client_address(&request);
     let token = accounts::login(&state, body.into_inner(), address).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

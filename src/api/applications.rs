@@ -148,9 +148,26 @@ fn bad_upload(en: &str, zh: &str) -> ApiError {
     ApiError::BadRequest(Localized::new(en, zh))
 }
 
-/// Reads `kind` and `file` from the form, refusing a file over the limit while it streams.
-async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiError> {
-    let (mut kind, mut file) = (None, None);
+/// What an upload form held: `kind`, `file` (name and bytes), and any other fields the caller
+/// allowed (a page's CSRF token).
+pub struct UploadFields {
+    kind: Option<String>,
+    file: Option<(String, Vec<u8>)>,
+    pub extra: std::collections::HashMap<String, String>,
+}
+
+/// Reads the form, refusing a file over the limit while it streams and any field that is
+/// neither `kind`, `file` nor one of `extra_fields`.
+pub async fn read_upload_fields(
+    mut form: Multipart,
+    limit: usize,
+    extra_fields: &[&str],
+) -> Result<UploadFields, ApiError> {
+    let mut fields = UploadFields {
+        kind: None,
+        file: None,
+        extra: Default::default(),
+    };
     while let Some(field) = form.next().await {
         let mut field = field
             .map_err(|_| bad_upload("The upload form could not be read.", "无法读取上传表单。"))?;
@@ -170,8 +187,15 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiErr
             bytes.extend_from_slice(&chunk);
         }
         match name.as_str() {
-            "kind" => kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
-            "file" => file = Some((filename, bytes)),
+            "kind" => fields.kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
+            // A browser sends an empty part when no file was chosen.
+            "file" if bytes.is_empty() => {}
+            "file" => fields.file = Some((filename, bytes)),
+            other if extra_fields.contains(&other) => {
+                fields
+                    .extra
+                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
             other => {
                 return Err(ApiError::Validation(vec![crate::domain::FieldError::new(
                     other
@@ -188,8 +212,13 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiErr
             }
         }
     }
+    Ok(fields)
+}
+
+/// The upload the fields describe, or every field that is missing or wrong.
+pub fn upload_of(fields: UploadFields) -> Result<Upload, ApiError> {
     let mut problems = Vec::new();
-    let kind = match kind.as_deref().map(str::parse::<AttachmentKind>) {
+    let kind = match fields.kind.as_deref().map(str::parse::<AttachmentKind>) {
         Some(Ok(kind)) => Some(kind),
         _ => {
             problems.push(crate::domain::FieldError::new(
@@ -203,14 +232,14 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiErr
             None
         }
     };
-    if file.as_ref().is_none_or(|(_, b)| b.is_empty()) {
+    if fields.file.is_none() {
         problems.push(crate::domain::FieldError::new(
             "file",
             "required",
             Localized::new("is required", "请选择文件"),
         ));
     }
-    match (kind, file) {
+    match (kind, fields.file) {
         (Some(kind), Some((filename, bytes))) if problems.is_empty() => Ok(Upload {
             kind,
             filename,
@@ -254,7 +283,7 @@ pub async fn upload(
         )));
     }
     let form = Multipart::new(request.headers(), payload);
-    let upload = read_upload(form, state.settings.max_upload_bytes).await?;
+    let upload = upload_of(read_upload_fields(form, state.settings.max_upload_bytes, &[]).await?)?;
     let attachment =
         applications::add_attachment(&state, &actor, path.into_inner(), upload).await?;
     Ok(HttpResponse::Created().json(attachment))
@@ -277,6 +306,11 @@ pub async fn download(
     let (id, attachment_id) = path.into_inner();
     let (attachment, bytes) =
         applications::attachment_content(&state, &actor, id, attachment_id).await?;
+    Ok(document_response(attachment, bytes))
+}
+
+/// A stored document as a download, never rendered inline by the browser.
+pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResponse {
     let disposition = header::ContentDisposition {
         disposition: header::DispositionType::Attachment,
         parameters: vec![header::DispositionParam::FilenameExt(
@@ -287,12 +321,12 @@ pub async fn download(
             },
         )],
     };
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, attachment.content_type))
         .insert_header(disposition)
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+        .body(bytes)
 }
 
 /// Takes a workflow action: submit, withdraw, accept, refuse, return, resubmit, recommend,

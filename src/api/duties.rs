@@ -92,10 +92,7 @@ pub async fn report_fake(
     request: HttpRequest,
     body: Json<FakeReportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::api::extract::client_address(&request);
     Ok(HttpResponse::Created()
         .json(fake_reports::submit(&state, body.into_inner(), address).await?))
 }

@@ -24,7 +24,11 @@ pub async fn authorizations_xlsx(
     state: web::Data<ServiceState>,
     actor: Actor,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = exports::authorization_rows(&state, &actor).await?;
+    xlsx_response(exports::authorization_rows(&state, &actor).await?).await
+}
+
+/// The rows as a workbook download (also the export page's).
+pub async fn xlsx_response(rows: Vec<Vec<Cell>>) -> Result<HttpResponse, ApiError> {
     let bytes = web::block(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
@@ -66,9 +70,15 @@ pub async fn authorizations_csv(
     state: web::Data<ServiceState>,
     actor: Actor,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = exports::authorization_rows(&state, &actor).await?;
+    Ok(csv_response(
+        &exports::authorization_rows(&state, &actor).await?,
+    ))
+}
+
+/// The rows as a CSV download (also the export page's).
+pub fn csv_response(rows: &[Vec<Cell>]) -> HttpResponse {
     let mut body = with_bom(&HEADERS);
-    for row in &rows {
+    for row in rows {
         let cells: Vec<String> = row
             .iter()
             .map(|cell| match cell {
@@ -81,9 +91,9 @@ pub async fn authorizations_csv(
             &cells.iter().map(String::as_str).collect::<Vec<_>>(),
         ));
     }
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header(attachment("authorizations.csv"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(body))
+        .body(body)
 }

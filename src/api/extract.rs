@@ -97,6 +97,14 @@ fn contains_nul(value: &serde_json::Value) -> bool {
 
 /// Parses a JSON object, naming the failing field by its full path (`enterprise.uscc`).
 /// Every body of this API is an object; serde would also read a struct from an array.
+/// The peer address, not X-Forwarded-For: a client must not pick its own throttle key.
+pub fn client_address(request: &actix_web::HttpRequest) -> String {
+    request
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {

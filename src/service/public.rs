@@ -144,6 +144,22 @@ pub struct GoalInput {
     pub deadline: NaiveDate,
 }
 
+/// The 24 towns (and streets) of Yingde.
+pub async fn towns(state: &ServiceState) -> ServiceResult<Vec<TownView>> {
+    state
+        .run(|conn| {
+            Ok(reference::towns(conn)?
+                .into_iter()
+                .map(|t| TownView {
+                    code: t.code,
+                    name_zh: t.name_zh,
+                    name_en: t.name_en,
+                })
+                .collect())
+        })
+        .await
+}
+
 pub async fn products(state: &ServiceState) -> ServiceResult<Vec<ProductView>> {
     state
         .run(|conn| {

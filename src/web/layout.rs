@@ -106,10 +106,32 @@ ul.results li { border-top: 1px solid var(--line); padding: 10px 0; }
 .verdict.revoked, .verdict.not_authorized { background: var(--red); } .verdict.not_found { background: #5f5b53; }
 table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: 6px 4px; border-top: 1px solid var(--line); vertical-align: top; }
 svg.chart { width: 100%; height: auto; }
+header nav { display: flex; gap: 6px 14px; flex-wrap: wrap; align-items: center; }
+header nav form { margin: 0; }
+header nav button { background: none; border: 1px solid #fff; min-height: 36px; padding: 4px 10px; }
+label { display: block; font-weight: 600; margin: 12px 0 4px; }
+.field input, .field select, .field textarea { width: 100%; }
+textarea { font: inherit; padding: 10px 12px; border: 1px solid #b9b2a5; border-radius: 8px; }
+.field .hint { font-weight: 400; }
+.error { color: var(--red); margin: 4px 0 0; }
+.field.invalid input, .field.invalid select, .field.invalid textarea { border-color: var(--red); border-width: 2px; }
+.opinion { background: #fff4e5; border-left: 4px solid var(--amber); padding: 6px 10px; margin: 6px 0 0; }
+.notice { background: #e8f3ec; border-left: 4px solid var(--green); padding: 10px 12px; }
+.alert { background: #fdecea; border-left: 4px solid var(--red); padding: 10px 12px; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; }
+.actions form { margin: 0; }
+button.secondary { background: #fff; color: var(--tea); }
+button.danger { background: var(--red); border-color: var(--red); }
+.overdue { color: var(--red); font-weight: 600; }
+.table-wrap { overflow-x: auto; }
+dl.facts { display: grid; grid-template-columns: minmax(7em, max-content) 1fr; gap: 4px 12px; margin: 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-word; }
+.qr img { width: 180px; height: 180px; background: #fff; }
 footer { max-width: 960px; margin: 0 auto; padding: 8px 16px 32px; }
 "#;
 
-/// A whole page: `title`, the language switch (pointing at `path` in the other language), `body`.
+/// A whole public page: `title`, the language switch (pointing at `path` in the other
+/// language, carried in `?lang=` so a shared link keeps it), a sign-in link, `body`.
 pub fn page(
     lang: Lang,
     status: actix_web::http::StatusCode,
@@ -117,20 +139,37 @@ pub fn page(
     path: &str,
     body: &str,
 ) -> HttpResponse {
-    let (other_label, other_href) = match lang {
-        Lang::Zh => (
-            "English",
-            format!(
-                "{path}{}lang=en",
-                if path.contains('?') { '&' } else { '?' }
-            ),
+    let other_href = match lang {
+        Lang::Zh => format!(
+            "{path}{}lang=en",
+            if path.contains('?') { '&' } else { '?' }
         ),
-        Lang::En => (
-            "中文",
-            path.replace("?lang=en&", "?")
-                .replace("?lang=en", "")
-                .replace("&lang=en", ""),
-        ),
+        Lang::En => path
+            .replace("?lang=en&", "?")
+            .replace("?lang=en", "")
+            .replace("&lang=en", ""),
+    };
+    let nav = format!(
+        "<a href=\"/login{}\">{}</a>",
+        lang.query(),
+        lang.pick("企业 / 审查人员登录", "Sign in")
+    );
+    shell(lang, status, title, &other_href, &nav, body)
+}
+
+/// The page shell shared by public and signed-in pages: header with `nav` and the language
+/// switch to `other_href`, the styles, the security headers.
+pub fn shell(
+    lang: Lang,
+    status: actix_web::http::StatusCode,
+    title: &str,
+    other_href: &str,
+    nav: &str,
+    body: &str,
+) -> HttpResponse {
+    let (other_label, other_code) = match lang {
+        Lang::Zh => ("English", "en"),
+        Lang::En => ("中文", "zh"),
     };
     let site = lang.pick(
         "英德市地理标志专用标志使用企业公示",
@@ -146,7 +185,7 @@ pub fn page(
 <style>{STYLE}</style>
 </head>
 <body>
-<header><div class="bar"><h1><a href="/{home}">{site}</a></h1><a href="{other_href}" lang="{other_code}">{other_label}</a></div></header>
+<header><div class="bar"><h1><a href="/{home}">{site}</a></h1><nav>{nav}<a href="{other_href}" lang="{other_code}">{other_label}</a></nav></div></header>
 <main>
 {body}
 </main>
@@ -157,8 +196,7 @@ pub fn page(
         title = escape(title),
         home = lang.query(),
         site = escape(site),
-        other_href = escape(&other_href),
-        other_code = if lang == Lang::Zh { "en" } else { "zh" },
+        other_href = escape(other_href),
         footer = lang.pick(
             "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
             "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation."
@@ -169,6 +207,7 @@ pub fn page(
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "same-origin"))
         .body(html)
 }
 

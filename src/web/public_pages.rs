@@ -444,10 +444,7 @@ pub async fn report(
         place: form.place,
         description: form.description,
     };
-    let address = request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::api::extract::client_address(&request);
     let path = format!("/verify/{}", url_encode(&shown));
     match crate::service::fake_reports::submit(&state, input, address).await {
         Ok(_) => {

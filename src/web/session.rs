@@ -1,0 +1,468 @@
+//! What signed-in pages share: the session cookie that carries the access token, the CSRF
+//! token every state-changing form repeats, the page language, and errors shown as pages.
+//!
+//! The JSON API keeps Bearer tokens; only pages read the cookie. The cookie is `HttpOnly` (no
+//! script reads it), `SameSite=Strict` (no other site's page sends it) and `Secure` when the
+//! service is reached over TLS. On top of that every form carries a token that must equal the
+//! `gi_csrf` cookie (double submit), so a forged form from elsewhere is refused with 403.
+
+use std::fmt::Write;
+
+use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use futures_util::future::{ready, LocalBoxFuture, Ready};
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::layout::{escape, shell, url_encode, Lang};
+use crate::auth::jwt::TOKEN_LIFETIME_SECS;
+use crate::domain::roles::{Actor, Role};
+use crate::domain::FieldError;
+use crate::error::ApiError;
+use crate::service::{accounts, ServiceError, ServiceState};
+
+pub const SESSION_COOKIE: &str = "gi_session";
+pub const CSRF_COOKIE: &str = "gi_csrf";
+pub const LANG_COOKIE: &str = "gi_lang";
+/// The name of the hidden field every state-changing form carries.
+pub const CSRF_FIELD: &str = "csrf";
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Compares in time independent of where the strings differ.
+fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Whether the browser reached us over TLS (directly, through a proxy that says so, or
+/// because the public address is https): then cookies are `Secure`.
+fn over_tls(request: &HttpRequest, state: Option<&ServiceState>) -> bool {
+    request.connection_info().scheme() == "https"
+        || state
+            .and_then(|s| s.settings.public_url.as_deref())
+            .is_some_and(|url| url.starts_with("https://"))
+}
+
+fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<i64>,
+) -> Cookie<'static> {
+    let mut builder = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure);
+    if let Some(seconds) = max_age {
+        builder = builder.max_age(CookieAge::seconds(seconds));
+    }
+    builder.finish()
+}
+
+/// The language of a signed-in page: `?lang=` when given (and then remembered in a cookie),
+/// else the remembered one, else Chinese.
+fn page_language(request: &HttpRequest) -> (Lang, bool) {
+    let asked = web::Query::<LangChoice>::from_query(request.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().lang);
+    match asked.as_deref() {
+        Some(choice) => (Lang::from_query(Some(choice)), true),
+        None => (
+            Lang::from_query(request.cookie(LANG_COOKIE).as_ref().map(|c| c.value())),
+            false,
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct LangChoice {
+    lang: Option<String>,
+}
+
+/// Anyone looking at a page: language, CSRF token, where they are.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub lang: Lang,
+    lang_chosen: bool,
+    pub csrf: String,
+    csrf_is_new: bool,
+    secure: bool,
+    path: String,
+}
+
+impl Visitor {
+    fn of(request: &HttpRequest) -> Self {
+        let state = request.app_data::<web::Data<ServiceState>>();
+        let (lang, lang_chosen) = page_language(request);
+        let existing = request
+            .cookie(CSRF_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+        let csrf_is_new = existing.is_none();
+        Self {
+            lang,
+            lang_chosen,
+            csrf: existing.unwrap_or_else(random_token),
+            csrf_is_new,
+            secure: over_tls(request, state.map(|s| s.get_ref())),
+            path: request.path().to_owned(),
+        }
+    }
+
+    pub fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(zh, en)
+    }
+
+    /// The hidden field that proves a form came from one of our pages.
+    pub fn csrf_field(&self) -> String {
+        format!(
+            "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
+            escape(&self.csrf)
+        )
+    }
+
+    /// Adds the cookies this visit needs: a CSRF token on the first page, the chosen language.
+    fn add_cookies(&self, response: &mut HttpResponse) {
+        let mut cookies = Vec::new();
+        if self.csrf_is_new {
+            cookies.push(cookie(CSRF_COOKIE, self.csrf.clone(), self.secure, None));
+        }
+        if self.lang_chosen {
+            cookies.push(cookie(
+                LANG_COOKIE,
+                self.lang.code().to_owned(),
+                self.secure,
+                Some(365 * 24 * 3600),
+            ));
+        }
+        for c in cookies {
+            let _ = response.add_cookie(&c);
+        }
+    }
+
+    /// A page for this visitor: `nav` in the header and the language switch to this path.
+    pub fn render(&self, status: StatusCode, title: &str, nav: &str, body: &str) -> HttpResponse {
+        let other = match self.lang {
+            Lang::Zh => "en",
+            Lang::En => "zh",
+        };
+        let other_href = format!("{}?lang={other}", self.path);
+        let mut response = shell(self.lang, status, title, &other_href, nav, body);
+        self.add_cookies(&mut response);
+        response
+    }
+
+    /// A 303 to `location` (the answer to a form that worked), keeping this visit's cookies.
+    pub fn redirect(&self, location: &str) -> HttpResponse {
+        let mut response = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location.to_owned()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish();
+        self.add_cookies(&mut response);
+        response
+    }
+
+    /// Signs in: the session cookie with the token, and a fresh CSRF token for the new session.
+    pub fn sign_in(&self, token: &str, location: &str) -> HttpResponse {
+        let mut response = self.redirect(location);
+        let _ = response.add_cookie(&cookie(
+            SESSION_COOKIE,
+            token.to_owned(),
+            self.secure,
+            Some(TOKEN_LIFETIME_SECS),
+        ));
+        let _ = response.add_cookie(&cookie(CSRF_COOKIE, random_token(), self.secure, None));
+        response
+    }
+
+    /// Signs out: the session cookie is emptied and expired, the CSRF token replaced.
+    pub fn sign_out(&self, location: &str) -> HttpResponse {
+        let mut response = self.redirect(location);
+        let _ = response.add_cookie(&cookie(SESSION_COOKIE, String::new(), self.secure, Some(0)));
+        let _ = response.add_cookie(&cookie(CSRF_COOKIE, random_token(), self.secure, None));
+        response
+    }
+
+    pub fn error(&self, error: impl Into<ApiError>) -> PageError {
+        PageError::Failed {
+            lang: self.lang,
+            error: error.into(),
+        }
+    }
+}
+
+impl FromRequest for Visitor {
+    type Error = PageError;
+    type Future = Ready<Result<Self, PageError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Ok(Self::of(request)))
+    }
+}
+
+/// A signed-in visitor: the session cookie held a valid token of an active account.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub visitor: Visitor,
+    pub actor: Actor,
+}
+
+impl SignedIn {
+    /// The header links for this role, and the sign-out button.
+    pub fn nav(&self) -> String {
+        let v = &self.visitor;
+        let mut nav = String::new();
+        let links: &[(&str, &str, &str)] = if self.actor.role == Role::Applicant {
+            &[
+                ("/applications", "我的申请", "My applications"),
+                ("/authorizations", "我的授权", "My authorizations"),
+            ]
+        } else {
+            &[
+                ("/review", "审查队列", "Review queue"),
+                ("/review/watchlist", "监管名单", "Watchlist"),
+                ("/review/exports", "导出", "Exports"),
+            ]
+        };
+        for (href, zh, en) in links {
+            let _ = write!(nav, "<a href=\"{href}\">{}</a>", v.pick(zh, en));
+        }
+        let _ = write!(
+            nav,
+            "<a href=\"/password\">{}</a><form method=\"post\" action=\"/logout\">{}<button type=\"submit\">{}</button></form>",
+            v.pick("修改密码", "Password"),
+            v.csrf_field(),
+            v.pick("退出", "Sign out"),
+        );
+        nav
+    }
+
+    pub fn render(&self, status: StatusCode, title: &str, body: &str) -> HttpResponse {
+        self.visitor.render(status, title, &self.nav(), body)
+    }
+
+    pub fn error(&self, error: impl Into<ApiError>) -> PageError {
+        self.visitor.error(error)
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, PageError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::of(request);
+        let state = request.app_data::<web::Data<ServiceState>>().cloned();
+        let token = request.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let next = match request.query_string() {
+            "" => request.path().to_owned(),
+            query => format!("{}?{query}", request.path()),
+        };
+        Box::pin(async move {
+            let state = state.ok_or_else(|| {
+                visitor.error(ApiError::Internal(anyhow::anyhow!("service state missing")))
+            })?;
+            let sign_in = || PageError::SignIn {
+                next: next.clone(),
+                lang: visitor.lang,
+            };
+            let claims = token
+                .and_then(|t| state.jwt.verify(&t))
+                .ok_or_else(sign_in)?;
+            match accounts::authenticate(&state, claims).await {
+                Ok(actor) => Ok(SignedIn { visitor, actor }),
+                Err(ServiceError::Unauthorized) => Err(sign_in()),
+                Err(other) => Err(visitor.error(other)),
+            }
+        })
+    }
+}
+
+/// A form body (urlencoded) whose `csrf` field matches the visitor's CSRF cookie; refused with
+/// 403 otherwise, before any handler runs.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    #[serde(rename = "csrf")]
+    token: Option<String>,
+    #[serde(flatten)]
+    fields: T,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, PageError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(request, payload);
+        let expected = request.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+        let lang = page_language(request).0;
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| PageError::Failed {
+                lang,
+                error: ApiError::PayloadTooLarge,
+            })?;
+            let envelope: Envelope<T> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Failed {
+                    lang,
+                    error: ApiError::BadRequest(crate::domain::Localized::new(
+                        "The form could not be read.",
+                        "无法读取表单。",
+                    )),
+                })?;
+            check_csrf(lang, expected.as_deref(), envelope.token.as_deref())?;
+            Ok(CsrfForm(envelope.fields))
+        })
+    }
+}
+
+/// Refuses a form whose token is missing or is not the visitor's.
+pub fn check_csrf(lang: Lang, cookie: Option<&str>, field: Option<&str>) -> Result<(), PageError> {
+    match (cookie, field) {
+        (Some(expected), Some(given)) if !expected.is_empty() && same_token(expected, given) => {
+            Ok(())
+        }
+        _ => Err(PageError::Csrf { lang }),
+    }
+}
+
+/// Reads the CSRF cookie of a request (for forms read by hand, such as uploads).
+pub fn csrf_cookie(request: &HttpRequest) -> Option<String> {
+    request.cookie(CSRF_COOKIE).map(|c| c.value().to_owned())
+}
+
+/// Where a page failed: sign in first, a forged or stale form, or a refusal of the use case.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("sign in first")]
+    SignIn { next: String, lang: Lang },
+    #[error("form without a valid CSRF token")]
+    Csrf { lang: Lang },
+    #[error("{error}")]
+    Failed { lang: Lang, error: ApiError },
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::SignIn { .. } => StatusCode::SEE_OTHER,
+            PageError::Csrf { .. } => StatusCode::FORBIDDEN,
+            PageError::Failed { error, .. } => error.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (lang, title, detail) = match self {
+            PageError::SignIn { next, .. } => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, format!("/login?next={}", url_encode(next))))
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .finish();
+            }
+            PageError::Csrf { lang } => (
+                *lang,
+                lang.pick("表单已失效", "This form has expired"),
+                lang.pick(
+                    "为保护您的账户，本次提交未被接受。请返回、刷新页面后再提交。",
+                    "To protect your account this submission was not accepted. Go back, reload the page and send it again.",
+                )
+                .to_owned(),
+            ),
+            PageError::Failed { lang, error } => {
+                if let ApiError::Internal(cause) = error {
+                    tracing::error!(error = %cause, "page failed");
+                }
+                let problem = error.problem();
+                let zh = *lang == Lang::Zh;
+                let title = problem.title.pick(zh).to_owned();
+                let detail = problem.detail.pick(zh).to_owned();
+                let body = format!(
+                    "<section class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></section><p><a href=\"/\">{}</a></p>",
+                    escape(&title),
+                    escape(&detail),
+                    lang.pick("‹ 返回首页", "‹ Home"),
+                );
+                return shell(*lang, self.status_code(), &title, "/", "", &body);
+            }
+        };
+        let body = format!(
+            "<section class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></section>",
+            escape(title),
+            escape(&detail)
+        );
+        shell(lang, self.status_code(), title, "/", "", &body)
+    }
+}
+
+/// Field errors of a form, looked up by field name when each input is drawn.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// The messages for `field`, as paragraphs linked to the input by `aria-describedby`.
+    pub fn messages(&self, lang: Lang, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| {
+                format!(
+                    "<p class=\"error\" id=\"{}-error\" role=\"alert\">{}</p>",
+                    escape(field),
+                    escape(e.message.pick(lang == Lang::Zh))
+                )
+            })
+            .collect()
+    }
+
+    /// Messages of fields no input shows (so none is ever lost).
+    pub fn others(&self, lang: Lang, shown: &[&str]) -> String {
+        self.0
+            .iter()
+            .filter(|e| !shown.contains(&e.field.as_str()))
+            .map(|e| {
+                format!(
+                    "<p class=\"error\" role=\"alert\">{}</p>",
+                    escape(e.message.pick(lang == Lang::Zh))
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_token_must_equal_the_cookie() {
+        let token = random_token();
+        assert_eq!(token.len(), 64);
+        assert!(check_csrf(Lang::Zh, Some(&token), Some(&token)).is_ok());
+        assert!(check_csrf(Lang::Zh, Some(&token), Some(&random_token())).is_err());
+        assert!(check_csrf(Lang::Zh, Some(&token), None).is_err());
+        assert!(check_csrf(Lang::Zh, None, Some(&token)).is_err());
+        assert!(check_csrf(Lang::Zh, Some(""), Some("")).is_err());
+        assert!(!same_token("abc", "abcd"));
+    }
+}
