@@ -58,6 +58,10 @@ impl ApplicationStatus {
         }
     }
 
+    /// Where an application waits for staff: the review queue's default.
+    pub const WAITING_FOR_STAFF: [ApplicationStatus; 3] =
+        [Self::Submitted, Self::UnderReview, Self::Recommended];
+
     /// The applicant may change the form and its documents only here.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Returned)

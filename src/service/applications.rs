@@ -121,6 +121,9 @@ pub struct ApplicationQuery {
     /// otherwise.
     #[param(pattern = "^(urgency|newest)$")]
     pub sort: Option<String>,
+    /// Without `status`: only what waits for staff (the review queue page's default).
+    #[serde(skip)]
+    pub waiting_for_staff: bool,
 }
 
 // ---- outputs ---------------------------------------------------------------------------
@@ -605,7 +608,14 @@ pub async fn list(
     let filter = ApplicationFilter {
         // A producer sees its own enterprise's records only.
         enterprise_id: scope.map(str::to_owned),
-        status: status.map(|s| s.as_str().to_owned()),
+        statuses: match status {
+            Some(status) => vec![status.as_str().to_owned()],
+            None if query.waiting_for_staff => ApplicationStatus::WAITING_FOR_STAFF
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            None => Vec::new(),
+        },
         product_code: query.product.filter(|p| !p.is_empty()),
         by_urgency: match query.sort.as_deref() {
             None | Some("newest") => false,

@@ -75,7 +75,7 @@ fn login_page(
         title = v.pick("登录", "Sign in"),
         csrf = v.csrf_field(),
         next = escape(&form.next),
-        general = errors.messages(v.lang, "credentials"),
+        general = errors.messages(v.lang, "credentials", "credentials"),
         username = Control::input(
             "text",
             "username",

@@ -323,7 +323,7 @@ fn form_fields(
         escape(&product.code),
         label("product_code"),
         escape(&product_name(lang, product)),
-        errors.messages(lang, "product_code"),
+        errors.messages(lang, "product_code", "f-product_code"),
     );
     let controls = [
         Control::select("basis", label("basis"), &form.basis, bases).required(),
@@ -655,7 +655,7 @@ async fn application_page(
             let shown: Vec<&str> = APPLICATION_FIELDS.iter().map(|(n, _, _)| *n).collect();
             let _ = write!(
                 body,
-                "<section><h2>{title}</h2><form method=\"post\" action=\"{base}\" novalidate>{csrf}<input type=\"hidden\" name=\"version\" value=\"{version}\">{others}{fields}<p><button type=\"submit\" class=\"secondary\">{button}</button></p></form></section>",
+                "<section><h2>{title}</h2><form method=\"post\" action=\"{base}\" novalidate>{csrf}<input type=\"hidden\" name=\"version\" value=\"{version}\">{others}{fields}<p><button type=\"submit\" class=\"secondary\" data-testid=\"save\">{button}</button></p></form></section>",
                 title = v.pick("申请信息", "Application"),
                 csrf = v.csrf_field(),
                 version = escape(&form.version),
@@ -668,7 +668,13 @@ async fn application_page(
     }
 
     body.push_str(&documents(session, &view, &base, &redraw.upload_errors));
-    body.push_str(&actions(session, &view, &base, redraw.action.as_ref()));
+    body.push_str(&actions(
+        session,
+        &view,
+        &base,
+        redraw.action.as_ref(),
+        state.clock.today(),
+    ));
     body.push_str(&history(lang, &view));
     let _ = write!(
         body,
@@ -823,7 +829,9 @@ fn actions(
     view: &ApplicationView,
     base: &str,
     typed: Option<&(ApplicationAction, HashMap<String, String>, FormErrors)>,
+    today: NaiveDate,
 ) -> String {
+    let today = today.to_string();
     let v = &session.visitor;
     let lang = v.lang;
     if view.allowed_actions.is_empty() {
@@ -847,6 +855,7 @@ fn actions(
             ApplicationAction::Withdraw | ApplicationAction::Refuse | ApplicationAction::Reject
         );
         let class = if danger { "danger" } else { "" };
+        let scope = action.as_str();
         let mut inputs = String::new();
         match action {
             ApplicationAction::Submit
@@ -867,6 +876,7 @@ fn actions(
                     &Control::text_area("reason", v.pick("理由", "Reason"), value("reason"))
                         .required()
                         .attributes("maxlength=\"2000\"")
+                        .within(scope)
                         .draw(lang, errors),
                 );
             }
@@ -875,6 +885,7 @@ fn actions(
                     &Control::text_area("comment", v.pick("审查意见", "Opinion"), value("comment"))
                         .required()
                         .attributes("maxlength=\"2000\"")
+                        .within(scope)
                         .draw(lang, errors),
                 );
                 let _ = write!(
@@ -901,6 +912,7 @@ fn actions(
                     inputs.push_str(
                         &Control::input("text", &name, &label, value(&name))
                             .attributes("maxlength=\"2000\"")
+                            .within(scope)
                             .draw(lang, errors),
                     );
                 }
@@ -915,21 +927,29 @@ fn actions(
                     )
                     .required()
                     .attributes("maxlength=\"100\"")
+                    .within(scope)
                     .draw(lang, errors),
                 );
                 inputs.push_str(
                     &Control::input(
-                        "date",
+                        "text",
                         "announcement_date",
                         v.pick("公告日期", "Announcement date"),
-                        value("announcement_date"),
+                        values
+                            .get("announcement_date")
+                            .map(String::as_str)
+                            .unwrap_or(&today),
                     )
                     .required()
+                    .hint("YYYY-MM-DD")
+                    .attributes("inputmode=\"numeric\" maxlength=\"10\"")
+                    .within(scope)
                     .draw(lang, errors),
                 );
                 inputs.push_str(
                     &Control::text_area("comment", v.pick("备注", "Comment"), value("comment"))
                         .attributes("maxlength=\"2000\"")
+                        .within(scope)
                         .draw(lang, errors),
                 );
             }
@@ -941,6 +961,7 @@ fn actions(
                         value("comment"),
                     )
                     .attributes("maxlength=\"2000\"")
+                    .within(scope)
                     .draw(lang, errors),
                 );
             }
@@ -1109,13 +1130,17 @@ fn action_input(values: &HashMap<String, String>) -> Result<ActionInput, Vec<Fie
     let get = |name: &str| values.get(name).and_then(|v| optional(v));
     let announcement_date = match get("announcement_date") {
         None => None,
-        Some(date) => Some(NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
-            vec![FieldError::new(
-                "announcement_date",
-                "invalid_date",
-                Localized::new("must be a date, YYYY-MM-DD", "请填写日期，格式为 年-月-日"),
-            )]
-        })?),
+        Some(date) => Some(
+            NaiveDate::parse_from_str(&date.replace(['/', '.'], "-"), "%Y-%m-%d").map_err(
+                |_| {
+                    vec![FieldError::new(
+                        "announcement_date",
+                        "invalid_date",
+                        Localized::new("must be a date, YYYY-MM-DD", "请填写日期，格式为 年-月-日"),
+                    )]
+                },
+            )?,
+        ),
     };
     let mut field_comments: Vec<FieldCommentInput> = values
         .iter()

@@ -17,6 +17,7 @@ pub struct Control<'a> {
     attributes: String,
     hint: Option<&'a str>,
     note: String,
+    scope: Option<&'a str>,
 }
 
 enum Kind<'a> {
@@ -55,11 +56,18 @@ impl<'a> Control<'a> {
             attributes: String::new(),
             hint: None,
             note: String::new(),
+            scope: None,
         }
     }
 
     pub fn name(&self) -> &'a str {
         self.name
+    }
+
+    /// Makes the control's id unique on a page with several forms (one per action).
+    pub fn within(mut self, scope: &'a str) -> Self {
+        self.scope = Some(scope);
+        self
     }
 
     pub fn required(mut self) -> Self {
@@ -85,14 +93,17 @@ impl<'a> Control<'a> {
     }
 
     pub fn draw(&self, lang: Lang, errors: &FormErrors) -> String {
-        let id = format!("f-{}", self.name.replace('.', "-"));
+        let id = match self.scope {
+            Some(scope) => format!("f-{scope}-{}", self.name.replace('.', "-")),
+            None => format!("f-{}", self.name.replace('.', "-")),
+        };
         let invalid = errors.has(self.name);
         let mut described = Vec::new();
         if self.hint.is_some() {
             described.push(format!("{id}-hint"));
         }
         if invalid {
-            described.push(format!("{}-error", self.name));
+            described.push(format!("{id}-error"));
         }
         let mut common = format!("id=\"{id}\" name=\"{}\"", escape(self.name));
         if self.required {
@@ -147,7 +158,7 @@ impl<'a> Control<'a> {
             self.hint
                 .map(|h| format!("<p class=\"muted hint\" id=\"{id}-hint\">{}</p>", escape(h)))
                 .unwrap_or_default(),
-            errors.messages(lang, self.name),
+            errors.messages(lang, self.name, &id),
             self.note,
         )
     }

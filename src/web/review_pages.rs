@@ -58,6 +58,7 @@ pub async fn queue(
         status: (!query.status.is_empty()).then(|| query.status.clone()),
         product: (!query.product.is_empty()).then(|| query.product.clone()),
         sort: Some("urgency".into()),
+        waiting_for_staff: true,
     };
     let paging = PageRequest {
         page: query.page,
@@ -69,13 +70,15 @@ pub async fn queue(
         Err(other) => return Err(session.error(other)),
     };
 
-    let waiting = [
-        ApplicationStatus::Submitted,
-        ApplicationStatus::UnderReview,
-        ApplicationStatus::Recommended,
-        ApplicationStatus::Returned,
-    ];
-    let mut statuses = vec![(String::new(), v.pick("全部状态", "All states").to_owned())];
+    let waiting = ApplicationStatus::WAITING_FOR_STAFF;
+    let mut statuses = vec![(
+        String::new(),
+        v.pick(
+            "待办（已提交、审查中、已推荐）",
+            "Waiting (submitted, under review, recommended)",
+        )
+        .to_owned(),
+    )];
     statuses.extend(
         waiting
             .iter()

@@ -420,15 +420,16 @@ impl FormErrors {
         self.0.iter().any(|e| e.field == field)
     }
 
-    /// The messages for `field`, as paragraphs linked to the input by `aria-describedby`.
-    pub fn messages(&self, lang: Lang, field: &str) -> String {
+    /// The messages for `field`, as paragraphs the input with `id` names in
+    /// `aria-describedby`.
+    pub fn messages(&self, lang: Lang, field: &str, id: &str) -> String {
         self.0
             .iter()
             .filter(|e| e.field == field)
             .map(|e| {
                 format!(
                     "<p class=\"error\" id=\"{}-error\" role=\"alert\">{}</p>",
-                    escape(field),
+                    escape(id),
                     escape(e.message.pick(lang == Lang::Zh))
                 )
             })

@@ -12,7 +12,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Cast};
+use crate::helpers::{spawn_app, Cast, PASSWORD};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -183,9 +183,10 @@ impl Browser {
             .to_owned()
     }
 
-    /// Clicks something that navigates, and waits until the new page is there.
+    /// Clicks something that loads a page (a link, a form's button), and waits until the
+    /// page it was on is gone: its `<main>` goes stale even when the address stays the same.
     async fn click_and_wait(&self, css: &str) {
-        let before = self.current_url().await;
+        let old_main = self.find("main").await;
         let element = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -193,13 +194,81 @@ impl Browser {
             Some(json!({})),
         )
         .await;
-        for _ in 0..100 {
-            if self.current_url().await != before {
+        for _ in 0..200 {
+            let reply: Value = self
+                .http
+                .get(format!("{}/element/{old_main}/name", self.base))
+                .send()
+                .await
+                .expect("webdriver answers")
+                .json()
+                .await
+                .expect("json");
+            if reply["value"]["error"].as_str() == Some("stale element reference") {
+                // The new page has begun; wait for its main content.
+                self.find("main").await;
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("clicking {css} did not leave {before}");
+        panic!("clicking {css} did not load a page");
+    }
+
+    /// Clicks an element that does not leave the page (opening a `<details>`).
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`.
+    async fn choose(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value='{value}']")).await;
+    }
+
+    async fn clear(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// What an input holds now (its `value` property, not the attribute it started with).
+    async fn value(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/property/value"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+    }
+
+    /// Fills the sign-in form and sends it.
+    async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        self.type_into("#f-username", username).await;
+        self.type_into("#f-password", crate::helpers::PASSWORD)
+            .await;
+        self.click_and_wait("main form button[type=submit]").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click_and_wait("header nav form button").await;
+        assert!(self
+            .current_url()
+            .await
+            .contains("/login?notice=signed_out"));
     }
 
     async fn screenshot(&self, name: &str) {
@@ -292,5 +361,252 @@ async fn a_shopper_searches_and_verifies_in_chinese_and_english_in_a_real_browse
         .text(".verdict h2")
         .await
         .contains("No enterprise found"));
+    browser.quit().await;
+}
+
+/// The whole story of issue 8 in a real browser on a 375-px screen: a producer registers,
+/// applies, uploads and submits; a reviewer accepts and returns it with a comment on one field;
+/// the producer sees the comment beside that field, fixes it and resubmits; the reviewer
+/// uploads the origin report and recommends; an approver approves; the public page then shows
+/// the enterprise. Screenshots of each page land in `target/browser-artifacts/`.
+#[tokio::test]
+async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.staff_token("li.reviewer", "reviewer").await;
+    app.staff_token("wang.approver", "approver").await;
+    let files = tempfile::tempdir().expect("dir");
+    let document = files.path().join("材料.pdf");
+    std::fs::write(&document, crate::helpers::PDF).expect("pdf");
+    let document = document.to_string_lossy().into_owned();
+
+    // Register: a mistyped credit code comes back beside its field, with the rest kept.
+    browser.goto(&app.url("/register")).await;
+    browser.screenshot("story-01-register.png").await;
+    browser.type_into("#f-username", "yingshan.tea").await;
+    browser.type_into("#f-password", PASSWORD).await;
+    browser
+        .type_into("#f-password_confirmation", PASSWORD)
+        .await;
+    browser
+        .type_into("#f-enterprise-uscc", "91441881MA4WTEA03X")
+        .await;
+    browser
+        .type_into("#f-enterprise-name", "英德市英山红茶有限公司")
+        .await;
+    browser
+        .type_into("#f-enterprise-legal_representative", "陈英")
+        .await;
+    browser
+        .type_into("#f-enterprise-address", "英德市英城街道茶园路8号")
+        .await;
+    browser.choose("#f-enterprise-town", "yingcheng").await;
+    browser
+        .type_into("#f-enterprise-contact_name", "陈英")
+        .await;
+    browser
+        .type_into("#f-enterprise-contact_phone", "0763-2222333")
+        .await;
+    browser
+        .type_into("#f-enterprise-email", "tea@example.cn")
+        .await;
+    browser
+        .click_and_wait("main form button[type=submit]")
+        .await;
+    assert!(!browser.text("#f-enterprise-uscc-error").await.is_empty());
+    assert_eq!(
+        browser.value("#f-enterprise-name").await,
+        "英德市英山红茶有限公司"
+    );
+    assert_eq!(browser.value("#f-enterprise-town").await, "yingcheng");
+    browser.screenshot("story-02-register-error.png").await;
+    browser.clear("#f-enterprise-uscc").await;
+    browser
+        .type_into("#f-enterprise-uscc", "91441881ma4wtea03k")
+        .await;
+    browser.type_into("#f-password", PASSWORD).await;
+    browser
+        .type_into("#f-password_confirmation", PASSWORD)
+        .await;
+    browser
+        .click_and_wait("main form button[type=submit]")
+        .await;
+    assert!(browser.current_url().await.ends_with("/applications/new"));
+
+    // Apply: the product first, then the form with that product's towns.
+    browser
+        .click_and_wait("a[data-product=yingde-black-tea]")
+        .await;
+    browser.choose("#f-production_town", "yingcheng").await;
+    browser
+        .type_into("#f-production_address", "英德市英城街道茶园路8号")
+        .await;
+    browser.type_into("#f-area_mu", "120.5").await;
+    browser.type_into("#f-annual_output_kg", "8000").await;
+    browser.screenshot("story-03-new-application.png").await;
+    browser
+        .click_and_wait("main form button[type=submit]")
+        .await;
+    assert!(browser
+        .text("[data-testid=missing-documents]")
+        .await
+        .contains("产品检验报告"));
+    browser.screenshot("story-04-draft.png").await;
+
+    for kind in ["application_form", "business_license", "test_report"] {
+        browser.choose("#f-kind", kind).await;
+        browser.type_into("#f-file", &document).await;
+        browser
+            .click_and_wait("form[enctype] button[type=submit]")
+            .await;
+    }
+    assert_eq!(
+        browser
+            .text("[data-testid=documents]")
+            .await
+            .matches("材料.pdf")
+            .count(),
+        3
+    );
+    browser.click_and_wait("[data-action=submit] button").await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "submitted"
+    );
+    browser.screenshot("story-05-submitted.png").await;
+    browser.sign_out().await;
+
+    // The reviewer accepts it from the queue and returns it with a comment on the address.
+    browser.sign_in(&app, "li.reviewer").await;
+    assert!(browser.current_url().await.ends_with("/review"));
+    assert!(browser
+        .text("[data-testid=queue]")
+        .await
+        .contains("英德市英山红茶有限公司"));
+    browser.screenshot("story-06-queue.png").await;
+    browser.click_and_wait("[data-testid=queue] a").await;
+    browser.click("details[data-action=accept] summary").await;
+    browser
+        .click_and_wait("details[data-action=accept] button")
+        .await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "under_review"
+    );
+    browser.click("details[data-action=return] summary").await;
+    browser
+        .type_into("#f-return-comment", "请补充生产地址的门牌号。")
+        .await;
+    browser
+        .type_into(
+            "#f-return-field_comments-production_address",
+            "地址缺少门牌号",
+        )
+        .await;
+    browser.screenshot("story-07-review.png").await;
+    browser
+        .click_and_wait("details[data-action=return] button")
+        .await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "returned"
+    );
+    browser.sign_out().await;
+
+    // The producer sees the comment beside the field, fixes it and resubmits.
+    browser.sign_in(&app, "yingshan.tea").await;
+    assert!(browser.current_url().await.ends_with("/applications"));
+    browser.click_and_wait("main table a").await;
+    assert!(browser
+        .text("[data-opinion=production_address]")
+        .await
+        .contains("地址缺少门牌号"));
+    browser.screenshot("story-08-returned.png").await;
+    browser.clear("#f-production_address").await;
+    browser
+        .type_into("#f-production_address", "英德市英城街道茶园路8号之二")
+        .await;
+    browser.click_and_wait("[data-testid=save]").await;
+    assert_eq!(
+        browser.value("#f-production_address").await,
+        "英德市英城街道茶园路8号之二"
+    );
+    browser
+        .click_and_wait("[data-action=resubmit] button")
+        .await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "under_review"
+    );
+    browser.sign_out().await;
+
+    // The reviewer adds the origin verification report and recommends.
+    browser.sign_in(&app, "li.reviewer").await;
+    browser.click_and_wait("[data-testid=queue] a").await;
+    browser.type_into("#f-file", &document).await;
+    browser
+        .click_and_wait("form[enctype] button[type=submit]")
+        .await;
+    browser
+        .click("details[data-action=recommend] summary")
+        .await;
+    browser
+        .click_and_wait("details[data-action=recommend] button")
+        .await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "recommended"
+    );
+    browser.sign_out().await;
+
+    // Another person, an approver, approves it.
+    browser.sign_in(&app, "wang.approver").await;
+    browser.click_and_wait("[data-testid=queue] a").await;
+    browser.click("details[data-action=approve] summary").await;
+    browser
+        .type_into("#f-approve-announcement_no", "英市监公告〔2026〕12号")
+        .await;
+    browser
+        .click_and_wait("details[data-action=approve] button")
+        .await;
+    assert_eq!(
+        browser.attribute("[data-status]", "data-status").await,
+        "approved"
+    );
+    let registry_no = browser.text("[data-testid=registry-no]").await;
+    assert!(registry_no.starts_with("YDGI-"), "{registry_no}");
+    browser.screenshot("story-09-approved.png").await;
+    browser.sign_out().await;
+
+    // The producer's right, with its QR code and the usage-report form.
+    browser.sign_in(&app, "yingshan.tea").await;
+    browser.goto(&app.url("/authorizations")).await;
+    assert!(browser
+        .text(&format!("[data-right='{registry_no}']"))
+        .await
+        .contains(&registry_no));
+    assert!(browser
+        .attribute(".qr img", "src")
+        .await
+        .ends_with("/verify/91441881MA4WTEA03K/qr.svg"));
+    browser.screenshot("story-10-authorizations.png").await;
+    browser.sign_out().await;
+
+    // The public finds the enterprise and its verdict.
+    browser.goto(&app.url("/")).await;
+    browser.type_into("#q", "英山红茶").await;
+    browser.click_and_wait("form.search button").await;
+    assert!(browser
+        .text("ul.results li")
+        .await
+        .contains("91441881MA4WTEA03K"));
+    browser.click_and_wait("ul.results li a").await;
+    assert_eq!(
+        browser.attribute("[data-verdict]", "data-verdict").await,
+        "authorized"
+    );
+    browser.screenshot("story-11-verify.png").await;
     browser.quit().await;
 }

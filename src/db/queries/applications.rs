@@ -26,7 +26,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Application
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
     pub enterprise_id: Option<String>,
-    pub status: Option<String>,
+    /// Any of these statuses; every status when empty.
+    pub statuses: Vec<String>,
     pub product_code: Option<String>,
     /// The review queue's order: earliest due date first, then longest in state.
     pub by_urgency: bool,
@@ -39,8 +40,8 @@ fn filtered(
     if let Some(enterprise_id) = &filter.enterprise_id {
         query = query.filter(applications::enterprise_id.eq(enterprise_id.clone()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(applications::status.eq(status.clone()));
+    if !filter.statuses.is_empty() {
+        query = query.filter(applications::status.eq_any(filter.statuses.clone()));
     }
     if let Some(product) = &filter.product_code {
         query = query.filter(applications::product_code.eq(product.clone()));
