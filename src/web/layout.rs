@@ -126,6 +126,12 @@ button.danger { background: var(--red); border-color: var(--red); }
 .table-wrap { overflow-x: auto; }
 dl.facts { display: grid; grid-template-columns: minmax(7em, max-content) 1fr; gap: 4px 12px; margin: 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-word; }
+@media (max-width: 600px) {
+  table.stack thead { display: none; }
+  table.stack tr { display: block; border-top: 1px solid var(--line); padding: 6px 0; }
+  table.stack td { display: block; border: 0; padding: 2px 0; }
+  table.stack td::before { content: attr(data-label) " "; color: var(--muted); }
+}
 .qr img { width: 180px; height: 180px; background: #fff; }
 footer { max-width: 960px; margin: 0 auto; padding: 8px 16px 32px; }
 "#;

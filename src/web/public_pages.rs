@@ -6,6 +6,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::labels;
 use super::layout::{escape, page, url_encode, Lang};
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
@@ -26,15 +27,6 @@ pub struct HomeQuery {
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
-}
-
-fn status_label(lang: Lang, status: AuthorizationStatus) -> &'static str {
-    match status {
-        AuthorizationStatus::Active => lang.pick("有效", "active"),
-        AuthorizationStatus::Suspended => lang.pick("暂停", "suspended"),
-        AuthorizationStatus::Revoked => lang.pick("已撤销", "revoked"),
-        AuthorizationStatus::Surrendered => lang.pick("已注销", "surrendered"),
-    }
 }
 
 /// Monthly authorized enterprises as inline SVG bars (no script, no external request).
@@ -102,7 +94,7 @@ fn result_item(lang: Lang, user: &AuthorizedUser) -> String {
         town = escape(&user.town),
         no = escape(&user.registry_no),
         status = user.status.as_str(),
-        label = status_label(lang, user.status),
+        label = labels::authorization_status(lang, user.status),
         no_url = url_encode(&user.registry_no),
         q = lang.query(),
         verify = lang.pick("核验 ›", "Verify ›"),
@@ -313,21 +305,31 @@ pub async fn verify(
             if !found.authorizations.is_empty() {
                 let _ = write!(
                     body,
-                    "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+                    "<section><h2>{}</h2><table class=\"stack\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
                     lang.pick("授权信息", "Rights"),
                     lang.pick("登记编号", "Registry no."),
                     lang.pick("产品", "Product"),
                     lang.pick("状态", "Status"),
                     lang.pick("核准公告", "Announcement"),
                 );
+                let cell_labels = [
+                    lang.pick("登记编号", "Registry no."),
+                    lang.pick("产品", "Product"),
+                    lang.pick("状态", "Status"),
+                    lang.pick("核准公告", "Announcement"),
+                ];
                 for right in &found.authorizations {
                     let _ = write!(
                         body,
-                        "<tr><td class=\"code\">{}</td><td>{}</td><td><span class=\"tag {}\">{}</span></td><td>{} ({})</td></tr>",
+                        "<tr><td class=\"code\" data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\"><span class=\"tag {}\">{}</span></td><td data-label=\"{}\">{} ({})</td></tr>",
+                        cell_labels[0],
                         escape(&right.registry_no),
+                        cell_labels[1],
                         escape(&right.product_name_zh),
+                        cell_labels[2],
                         right.status.as_str(),
-                        status_label(lang, right.status),
+                        labels::authorization_status(lang, right.status),
+                        cell_labels[3],
                         escape(&right.announcement_no),
                         escape(&right.announcement_date),
                     );

@@ -67,6 +67,8 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
+                // A phone's viewport: desktop Chromium will not make a window this narrow.
+                "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 800, "pixelRatio": 2.0, "touch": false}},
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -271,7 +273,36 @@ impl Browser {
             .contains("/login?notice=signed_out"));
     }
 
+    /// Nothing sticks out sideways on the 375-px screen (no sideways scrolling).
+    async fn fits_the_phone(&self) {
+        let widths = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": "return [document.documentElement.scrollWidth, window.innerWidth];", "args": []})),
+            )
+            .await;
+        let (content, screen) = (widths[0].as_i64(), widths[1].as_i64());
+        if screen != Some(375) {
+            let wide = self
+                .call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 376).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));", "args": []})),
+                )
+                .await;
+            eprintln!("wider than the phone: {wide}");
+        }
+        assert_eq!(screen, Some(375), "the viewport is a phone's");
+        assert!(
+            content <= screen,
+            "{}: content {content:?} is wider than the screen {screen:?}",
+            self.current_url().await
+        );
+    }
+
     async fn screenshot(&self, name: &str) {
+        self.fits_the_phone().await;
         let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().unwrap_or(""))
