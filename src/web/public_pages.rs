@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::labels;
 use super::layout::{escape, page, url_encode, Lang};
+use super::session::{CsrfForm, Visitor};
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
 use crate::error::ApiError;
@@ -243,6 +244,7 @@ pub async fn home(
 /// The verdict page for a credit code or registry number.
 pub async fn verify(
     state: web::Data<ServiceState>,
+    visitor: Visitor,
     code: web::Path<String>,
     query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -339,7 +341,13 @@ pub async fn verify(
             StatusCode::OK
         }
     };
-    body.push_str(&report_form(lang, &shown, None));
+    body.push_str(&report_form(
+        lang,
+        &shown,
+        &visitor.csrf_field(),
+        &ReportForm::default(),
+        None,
+    ));
     let _ = write!(
         body,
         "<p><a href=\"/{q}\">{back}</a></p>",
@@ -347,7 +355,7 @@ pub async fn verify(
         back = lang.pick("‹ 返回查询", "‹ Back to search"),
     );
     let title = format!("{} {}", lang.pick("核验", "Verify"), shown);
-    Ok(page(lang, status, &title, &path, &body))
+    Ok(visitor.keep_cookies(page(lang, status, &title, &path, &body)))
 }
 
 /// The absolute address of a verify page, for the QR code printed beside the mark.
@@ -383,7 +391,13 @@ pub async fn qr_code(
 }
 
 /// The report-a-fake form under every verdict; `problems` are shown beside their fields.
-fn report_form(lang: Lang, code: &str, problems: Option<&[crate::domain::FieldError]>) -> String {
+fn report_form(
+    lang: Lang,
+    code: &str,
+    csrf_field: &str,
+    typed: &ReportForm,
+    problems: Option<&[crate::domain::FieldError]>,
+) -> String {
     let message = |field: &str| {
         problems
             .into_iter()
@@ -399,12 +413,12 @@ fn report_form(lang: Lang, code: &str, problems: Option<&[crate::domain::FieldEr
     };
     format!(
         "<section aria-labelledby=\"report-title\"><h2 id=\"report-title\">{title}</h2><p class=\"muted\">{hint}</p>\
-         <form method=\"post\" action=\"/verify/{code_url}/report{q}\" class=\"search\">\
+         <form method=\"post\" action=\"/verify/{code_url}/report{q}\" class=\"search\">{csrf_field}\
          <input type=\"hidden\" name=\"code_seen\" value=\"{code}\">\
          <label for=\"place\" style=\"flex-basis:100%\">{place_label}</label>\
-         <input id=\"place\" name=\"place\" required maxlength=\"300\" style=\"flex:1 1 100%\">{place_error}\
+         <input id=\"place\" name=\"place\" required maxlength=\"300\" style=\"flex:1 1 100%\" value=\"{place}\">{place_error}\
          <label for=\"description\" style=\"flex-basis:100%\">{description_label}</label>\
-         <textarea id=\"description\" name=\"description\" required maxlength=\"4000\" rows=\"3\" style=\"flex:1 1 100%;font:inherit;padding:10px\"></textarea>{description_error}\
+         <textarea id=\"description\" name=\"description\" required maxlength=\"4000\" rows=\"3\" style=\"flex:1 1 100%;font:inherit;padding:10px\">{description}</textarea>{description_error}\
          <button type=\"submit\">{button}</button></form></section>",
         title = lang.pick("举报疑似冒用", "Report a suspected fake"),
         hint = lang.pick("如发现产品使用此代码但信息不符，请告诉我们。", "If a product carries this code but something is wrong, tell us."),
@@ -412,14 +426,17 @@ fn report_form(lang: Lang, code: &str, problems: Option<&[crate::domain::FieldEr
         q = lang.query(),
         code = escape(code),
         place_label = lang.pick("在哪里看到（店铺、市场或网址）", "Where you saw it (shop, market or web address)"),
+        place = escape(&typed.place),
         place_error = message("place"),
         description_label = lang.pick("情况说明", "What is wrong"),
+        description = escape(&typed.description),
         description_error = message("description"),
         button = lang.pick("提交举报", "Send report"),
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct ReportForm {
     code_seen: String,
     place: String,
@@ -432,19 +449,20 @@ pub async fn report(
     request: HttpRequest,
     code: web::Path<String>,
     query: web::Query<LangQuery>,
-    form: web::Form<ReportForm>,
+    visitor: Visitor,
+    form: CsrfForm<ReportForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = Lang::from_query(query.lang.as_deref());
     let shown = uscc::normalise(&code);
-    let form = form.into_inner();
+    let form = form.0;
     let input = crate::service::fake_reports::FakeReportInput {
         code_seen: if form.code_seen.trim().is_empty() {
             shown.clone()
         } else {
-            form.code_seen
+            form.code_seen.clone()
         },
-        place: form.place,
-        description: form.description,
+        place: form.place.clone(),
+        description: form.description.clone(),
     };
     let address = crate::api::extract::client_address(&request);
     let path = format!("/verify/{}", url_encode(&shown));
@@ -466,7 +484,7 @@ pub async fn report(
             ))
         }
         Err(ServiceError::Invalid(problems)) => {
-            let body = report_form(lang, &shown, Some(&problems));
+            let body = report_form(lang, &shown, &visitor.csrf_field(), &form, Some(&problems));
             Ok(page(
                 lang,
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -156,6 +156,12 @@ impl Visitor {
         }
     }
 
+    /// A public page's response with the cookies this visit needs (its forms' CSRF token).
+    pub fn keep_cookies(&self, mut response: HttpResponse) -> HttpResponse {
+        self.add_cookies(&mut response);
+        response
+    }
+
     /// A page for this visitor: `nav` in the header and the language switch to this path.
     pub fn render(&self, status: StatusCode, title: &str, nav: &str, body: &str) -> HttpResponse {
         let other = match self.lang {

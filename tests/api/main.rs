@@ -17,5 +17,6 @@ mod operations;
 mod pages;
 mod public;
 mod replicas;
+mod signed_in_pages;
 mod tokens;
 mod workflow;

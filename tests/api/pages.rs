@@ -49,6 +49,9 @@ async fn pages_make_no_external_requests_and_escape_what_users_typed() {
         "/?lang=en",
         "/verify/91441881MA4WTEA03K",
         "/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/login",
+        "/register?lang=en",
+        "/login?next=%22%3E%3Cscript%3E",
     ] {
         let page = app.get(path, None).await;
         for external in [
@@ -159,21 +162,67 @@ async fn the_qr_code_is_an_svg_of_the_absolute_verify_address() {
 #[tokio::test]
 async fn the_verify_page_takes_a_report_of_a_fake_through_its_form() {
     let app = spawn_app().await;
-    let page = app.get("/verify/91441881MA4WTEA03X", None).await;
-    assert!(page
-        .text
-        .contains("action=\"/verify/91441881MA4WTEA03X/report\""));
-    let sent = app
+    let page = app
         .client
-        .post(app.url("/verify/91441881MA4WTEA03X/report"))
-        .form(&[
-            ("code_seen", "91441881MA4WTEA03X"),
-            ("place", "英德市某市场"),
-            ("description", "标志上的代码查不到"),
-        ])
+        .get(app.url("/verify/91441881MA4WTEA03X"))
         .send()
         .await
+        .expect("page");
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("gi_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("a CSRF cookie")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    assert!(html.contains("action=\"/verify/91441881MA4WTEA03X/report\""));
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    let token = html[start..start + 64].to_owned();
+    let send = |lang: &'static str, fields: Vec<(&'static str, String)>, with_cookie: bool| {
+        let mut request = app
+            .client
+            .post(app.url(&format!("/verify/91441881MA4WTEA03X/report{lang}")))
+            .form(&fields);
+        if with_cookie {
+            request = request.header("cookie", cookie.clone());
+        }
+        request.send()
+    };
+    let report = |token: &str, place: &str, description: &str| {
+        vec![
+            ("csrf", token.to_owned()),
+            ("code_seen", "91441881MA4WTEA03X".to_owned()),
+            ("place", place.to_owned()),
+            ("description", description.to_owned()),
+        ]
+    };
+
+    // Without the page's token (a form posted from elsewhere) nothing is recorded.
+    let forged = send("", report("", "英德市某市场", "标志上的代码查不到"), true)
+        .await
         .expect("sent");
+    assert_eq!(forged.status(), 403);
+    let no_cookie = send(
+        "",
+        report(&token, "英德市某市场", "标志上的代码查不到"),
+        false,
+    )
+    .await
+    .expect("sent");
+    assert_eq!(no_cookie.status(), 403);
+    assert_eq!(app.count_rows("fake_reports").await, 0);
+
+    let sent = send(
+        "",
+        report(&token, "英德市某市场", "标志上的代码查不到"),
+        true,
+    )
+    .await
+    .expect("sent");
     assert_eq!(sent.status(), 201);
     assert!(sent
         .text()
@@ -182,21 +231,22 @@ async fn the_verify_page_takes_a_report_of_a_fake_through_its_form() {
         .contains("data-testid=\"report-received\""));
     assert_eq!(app.count_rows("fake_reports").await, 1);
 
-    let empty = app
-        .client
-        .post(app.url("/verify/91441881MA4WTEA03X/report?lang=en"))
-        .form(&[
-            ("code_seen", "91441881MA4WTEA03X"),
-            ("place", ""),
-            ("description", "x"),
-        ])
-        .send()
-        .await
-        .expect("sent");
+    let empty = send(
+        "?lang=en",
+        report(&token, "", "the code is not found"),
+        true,
+    )
+    .await
+    .expect("sent");
     assert_eq!(empty.status(), 422);
+    let html = empty.text().await.expect("body");
     assert!(
-        empty.text().await.expect("body").contains("role=\"alert\""),
+        html.contains("role=\"alert\""),
         "the message stands beside its field"
+    );
+    assert!(
+        html.contains("the code is not found"),
+        "what was typed is kept"
     );
     assert_eq!(app.count_rows("fake_reports").await, 1);
 }

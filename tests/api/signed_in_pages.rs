@@ -1,0 +1,580 @@
+//! The signed-in pages over HTTP: the session cookie and its attributes, CSRF refusals on
+//! every state-changing form, who may open which page, forms that keep what was typed, and
+//! the language choice. The whole story in a browser is in `browser.rs`.
+
+use std::collections::BTreeMap;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app, Cast, TestApp, PASSWORD, PDF};
+
+/// A browser in miniature: keeps cookies, follows no redirect, reads forms' CSRF tokens.
+struct PageClient<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    /// Every Set-Cookie header seen, as sent.
+    set_cookies: Vec<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    html: String,
+}
+
+impl Page {
+    /// The CSRF token of the first form on the page.
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.html.find(marker).expect("a form with a CSRF token") + marker.len();
+        self.html[start..start + 64].to_owned()
+    }
+}
+
+impl<'a> PageClient<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            cookies: BTreeMap::new(),
+            set_cookies: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie_header: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let response = request
+            .header(COOKIE, cookie_header.join("; "))
+            .send()
+            .await
+            .expect("the service answers");
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().expect("ascii").to_owned();
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+            self.set_cookies.push(text);
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let html = response.text().await.expect("body");
+        Page {
+            status,
+            location,
+            html,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(self.app.url(path));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self.http.post(self.app.url(path)).form(fields);
+        self.send(request).await
+    }
+
+    /// Posts a form the way the page at `form_page` would: with that page's CSRF token.
+    async fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(form_page).await.csrf();
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    async fn sign_in(&mut self, username: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", PASSWORD)],
+        )
+        .await
+    }
+}
+
+fn registration_form<'a>(username: &'a str, uscc: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("username", username),
+        ("password", PASSWORD),
+        ("password_confirmation", PASSWORD),
+        ("enterprise.uscc", uscc),
+        ("enterprise.name", "英德市积庆里茶业有限公司"),
+        ("enterprise.legal_representative", "黄立"),
+        ("enterprise.address", "英德市黄花镇积庆里"),
+        ("enterprise.town", "huanghua"),
+        ("enterprise.contact_name", "黄立"),
+        ("enterprise.contact_phone", "0763-5555666"),
+        ("enterprise.email", "jiqingli@example.cn"),
+    ]
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_http_only_strict_cookie_that_only_pages_accept() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+
+    let signed_out = browser.get("/applications").await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.location, "/login?next=%2Fapplications");
+
+    let wrong = browser
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "hongqi"), ("password", "not-the-password")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.html.contains("用户名或密码不正确"));
+    assert!(
+        wrong.html.contains("value=\"hongqi\""),
+        "the username is kept"
+    );
+    assert!(
+        !wrong.html.contains("not-the-password"),
+        "never the password"
+    );
+
+    let signed_in = browser.sign_in("hongqi").await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.location, "/applications");
+    let session = browser
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("gi_session="))
+        .expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=3600"] {
+        assert!(session.contains(attribute), "{session} lacks {attribute}");
+    }
+    assert!(
+        !session.contains("Secure"),
+        "plain HTTP here, so not Secure"
+    );
+    assert_eq!(browser.get("/applications").await.status, StatusCode::OK);
+
+    // The cookie is for pages: the JSON API still wants a Bearer token.
+    let token = browser.cookies["gi_session"].clone();
+    let api = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header(COOKIE, format!("gi_session={token}"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+
+    // Signed-out: the cookie is gone and the page asks for a sign-in again.
+    let out = browser.submit("/applications", "/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(!browser.cookies.contains_key("gi_session"));
+    assert_eq!(
+        browser.get("/applications").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Behind a TLS-terminating proxy the cookies are Secure.
+    let mut secure = PageClient::new(&app);
+    let request = secure
+        .http
+        .get(app.url("/login"))
+        .header("X-Forwarded-Proto", "https");
+    secure.send(request).await;
+    assert!(secure.set_cookies.iter().all(|c| c.contains("Secure")));
+}
+
+#[tokio::test]
+async fn every_state_changing_form_is_refused_without_its_csrf_token() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let draft = app.complete_draft(&cast.producer).await;
+    let granted = app
+        .grant(&cast, &cast.other_producer, "xiniu-bamboo-shoot", "西牛镇")
+        .await;
+    let right = granted["authorization_id"].as_str().expect("right");
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let mut holder = PageClient::new(&app);
+    holder.sign_in("xiniu-coop").await;
+
+    let cases = [
+        (
+            "/login",
+            vec![("username", "hongqi"), ("password", PASSWORD)],
+        ),
+        (
+            "/register",
+            registration_form("another", "92441881MA5X7K2R2K"),
+        ),
+        ("/logout", vec![]),
+        (
+            "/password",
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "a-brand-new-password"),
+                ("password_confirmation", "a-brand-new-password"),
+            ],
+        ),
+        (
+            "/applications/new",
+            vec![
+                ("product_code", "yingde-black-tea"),
+                ("basis", "gi_product"),
+                ("production_town", "yinghong"),
+                ("production_address", "英红镇"),
+            ],
+        ),
+    ];
+    let before = app.count_rows("journal_events").await;
+    for (path, fields) in &cases {
+        for token in [None, Some("0".repeat(64))] {
+            let mut all: Vec<(&str, &str)> = fields.clone();
+            if let Some(token) = &token {
+                all.push(("csrf", token));
+            }
+            let refused = producer.post(path, &all).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path} {token:?}");
+            assert!(refused.html.contains("表单已失效"));
+        }
+    }
+    let id_path = format!("/applications/{draft}");
+    for path in [id_path.clone(), format!("{id_path}/actions/submit")] {
+        let refused = producer.post(&path, &[("production_address", "x")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let report_path = format!("/authorizations/{right}/usage-reports");
+    let refused = holder
+        .post(
+            &report_path,
+            &[
+                ("year", "2025"),
+                ("marks_used", "1"),
+                ("output_kg", "1"),
+                ("sales_cny", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // An upload without the token: multipart, the way the page's form sends it.
+    let form = reqwest::multipart::Form::new().text("kind", "other").part(
+        "file",
+        reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("x.pdf"),
+    );
+    let request = producer
+        .http
+        .post(app.url(&format!("{id_path}/documents")))
+        .multipart(form);
+    assert_eq!(producer.send(request).await.status, StatusCode::FORBIDDEN);
+
+    assert_eq!(
+        app.count_rows("journal_events").await,
+        before,
+        "nothing happened"
+    );
+    // Still signed in, and the same forms work with the page's token.
+    let submitted = producer
+        .submit(&id_path, &format!("{id_path}/actions/submit"), &[])
+        .await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        submitted.location,
+        format!("/applications/{draft}?notice=submit")
+    );
+}
+
+#[tokio::test]
+async fn a_form_with_mistakes_comes_back_with_what_was_typed_and_each_message_beside_its_field() {
+    let app = spawn_app().await;
+    let mut browser = PageClient::new(&app);
+    let mut fields = registration_form("jiqingli", "91350100M000100Y4Z");
+    fields.retain(|(name, _)| *name != "enterprise.email");
+    fields.push(("enterprise.email", "not-an-email"));
+    let before = app.count_rows("users").await;
+    let page = browser.submit("/register", "/register", &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (field, id) in [
+        ("enterprise.uscc", "f-enterprise-uscc"),
+        ("enterprise.email", "f-enterprise-email"),
+    ] {
+        let error = format!("id=\"{id}-error\"");
+        assert!(page.html.contains(&error), "a message for {field}");
+        let input = &page.html[page.html.find(&format!("id=\"{id}\"")).expect("input")..];
+        let input = &input[..input.find('>').expect("tag end")];
+        assert!(
+            input.contains("aria-invalid=\"true\"") && input.contains(&format!("{id}-error")),
+            "{input}"
+        );
+    }
+    assert!(page.html.contains("value=\"英德市积庆里茶业有限公司\""));
+    assert!(page.html.contains("value=\"91350100M000100Y4Z\""));
+    assert!(page.html.contains("<option value=\"huanghua\" selected>"));
+    assert!(!page.html.contains(PASSWORD), "passwords are not sent back");
+    assert_eq!(app.count_rows("users").await, before, "nothing written");
+
+    // Fixed, it registers, signs in and goes on to a new application.
+    let fixed = registration_form("jiqingli", "92441881MA5X7K2R2K");
+    let page = browser.submit("/register", "/register", &fixed).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    assert_eq!(page.location, "/applications/new");
+    let choose = browser.get("/applications/new").await;
+    assert!(choose.html.contains("data-product=\"yingde-black-tea\""));
+
+    // A number that is not one comes back as typed, beside its field; nothing is created.
+    let form = browser
+        .get("/applications/new?product=yingde-black-tea")
+        .await;
+    assert!(form.html.contains("<option value=\"huanghua\""));
+    let before = app.count_rows("applications").await;
+    let page = browser
+        .post(
+            "/applications/new",
+            &[
+                ("csrf", &form.csrf()),
+                ("product_code", "yingde-black-tea"),
+                ("basis", "gi_product"),
+                ("production_town", "huanghua"),
+                ("production_address", "英德市黄花镇积庆里"),
+                ("area_mu", "十二亩"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.html.contains("id=\"f-area_mu-error\""));
+    assert!(page.html.contains("value=\"十二亩\""));
+    assert_eq!(app.count_rows("applications").await, before);
+}
+
+#[tokio::test]
+async fn producers_and_staff_each_see_their_own_pages_and_only_the_actions_they_may_take() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let id = app.complete_draft(&cast.producer).await;
+    app.expect_ok(
+        app.action(&cast.producer, &id, "submit", serde_json::json!({}))
+            .await,
+    );
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let mut other = PageClient::new(&app);
+    other.sign_in("xiniu-coop").await;
+    let mut reviewer = PageClient::new(&app);
+    assert_eq!(reviewer.sign_in("li.reviewer").await.location, "/review");
+    let mut admin = PageClient::new(&app);
+    let password = app.initial_admin_password();
+    admin
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "admin"), ("password", &password)],
+        )
+        .await;
+
+    // Another producer cannot open it; a producer cannot open staff pages.
+    let theirs = other.get(&format!("/applications/{id}")).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+    assert!(theirs.html.contains("<html"), "an error page, not JSON");
+    for path in [
+        "/review/watchlist",
+        "/review/exports",
+        "/review/exports/authorizations.csv",
+    ] {
+        assert_eq!(
+            producer.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        reviewer.get("/authorizations").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The producer may only withdraw a submitted application.
+    let own = producer.get(&format!("/applications/{id}")).await;
+    assert!(own.html.contains("data-action=\"withdraw\""));
+    for action in ["submit", "accept", "refuse", "return", "approve"] {
+        assert!(
+            !own.html.contains(&format!("data-action=\"{action}\"")),
+            "{action}"
+        );
+    }
+    // The reviewer may accept or refuse it; an admin reads it but takes no part.
+    let queue = reviewer.get("/review").await;
+    assert!(queue.html.contains(&format!("href=\"/review/{id}\"")));
+    let review = reviewer.get(&format!("/review/{id}")).await;
+    for action in ["accept", "refuse"] {
+        assert!(
+            review.html.contains(&format!("data-action=\"{action}\"")),
+            "{action}"
+        );
+    }
+    for action in ["withdraw", "return", "recommend", "approve", "reject"] {
+        assert!(
+            !review.html.contains(&format!("data-action=\"{action}\"")),
+            "{action}"
+        );
+    }
+    let read_only = admin.get(&format!("/review/{id}")).await;
+    assert_eq!(read_only.status, StatusCode::OK);
+    assert!(!read_only.html.contains("data-testid=\"actions\""));
+
+    // Refusing needs a reason: the form comes back open with the message beside it.
+    let path = format!("/review/{id}");
+    let refused = reviewer
+        .submit(
+            &path,
+            &format!("{path}/actions/refuse"),
+            &[("reason", "  ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .html
+        .contains("<details data-action=\"refuse\" open>"));
+    assert!(refused.html.contains("id=\"f-refuse-reason-error\""));
+    let accepted = reviewer
+        .submit(
+            &path,
+            &format!("{path}/actions/accept"),
+            &[("comment", "材料齐全")],
+        )
+        .await;
+    assert_eq!(accepted.location, format!("/review/{id}?notice=accept"));
+    let shown = reviewer.get(&accepted.location).await;
+    assert!(shown.html.contains("data-status=\"under_review\""));
+    assert!(shown.html.contains("受理：已完成"));
+
+    // Staff download the export from the page, with the session cookie.
+    let export = reviewer.get("/review/exports/authorizations.csv").await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.html.starts_with('\u{feff}'));
+}
+
+#[tokio::test]
+async fn the_language_choice_is_remembered_and_a_password_change_signs_out_everywhere() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+    let mut phone = PageClient::new(&app);
+    browser.sign_in("hongqi").await;
+    phone.sign_in("hongqi").await;
+
+    let english = browser.get("/applications?lang=en").await;
+    assert!(english.html.contains("<html lang=\"en\">"));
+    assert!(english.html.contains("My applications"));
+    assert!(browser
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("gi_lang=en")));
+    let still = browser.get("/applications/new").await;
+    assert!(still.html.contains("Choose the product"));
+    assert!(browser
+        .get("/applications?lang=zh")
+        .await
+        .html
+        .contains("我的申请"));
+
+    let mismatch = browser
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "green-tea-leaves-2027"),
+                ("password_confirmation", "green-tea-leaves-2028"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch
+        .html
+        .contains("id=\"f-password_confirmation-error\""));
+    let changed = browser
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "green-tea-leaves-2027"),
+                ("password_confirmation", "green-tea-leaves-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location, "/login?notice=password_changed");
+    // The other device's session ended with the change.
+    assert_eq!(
+        phone.get("/applications").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = browser
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("username", "hongqi"),
+                ("password", "green-tea-leaves-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(again.location, "/applications");
+}
+
+#[tokio::test]
+async fn after_sign_in_a_page_asked_for_opens_but_never_another_site() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+    let token = browser.get("/login").await.csrf();
+    let to_page = browser
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("username", "hongqi"),
+                ("password", PASSWORD),
+                ("next", "/authorizations"),
+            ],
+        )
+        .await;
+    assert_eq!(to_page.location, "/authorizations");
+    for elsewhere in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let mut other = PageClient::new(&app);
+        let token = other.get("/login").await.csrf();
+        let page = other
+            .post(
+                "/login",
+                &[
+                    ("csrf", &token),
+                    ("username", "hongqi"),
+                    ("password", PASSWORD),
+                    ("next", elsewhere),
+                ],
+            )
+            .await;
+        assert_eq!(page.location, "/applications", "{elsewhere}");
+    }
+}
