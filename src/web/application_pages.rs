@@ -213,7 +213,7 @@ impl ApplicationForm {
     }
 
     /// The typed values the use case takes, or why some cannot be read at all.
-    fn read(&self) -> Result<(Option<Basis>, Option<f64>, Option<i64>), Vec<FieldError>> {
+    fn read(&self) -> Result<ReadValues, Vec<FieldError>> {
         let mut problems = Vec::new();
         let number = |field: &str, problems: &mut Vec<FieldError>| {
             problems.push(FieldError::new(
@@ -255,11 +255,22 @@ impl ApplicationForm {
             }),
         };
         if problems.is_empty() {
-            Ok((basis, area, output))
+            Ok(ReadValues {
+                basis,
+                area_mu: area,
+                annual_output_kg: output,
+            })
         } else {
             Err(problems)
         }
     }
+}
+
+/// The form's values that are not text.
+struct ReadValues {
+    basis: Option<Basis>,
+    area_mu: Option<f64>,
+    annual_output_kg: Option<i64>,
 }
 
 /// The reviewer's comments on `field`, shown beside it.
@@ -488,7 +499,11 @@ pub async fn create_application(
             &FormErrors(problems),
         ))
     };
-    let (basis, area_mu, annual_output_kg) = match form.read() {
+    let ReadValues {
+        basis,
+        area_mu,
+        annual_output_kg,
+    } = match form.read() {
         Ok(read) => read,
         Err(problems) => return refused(problems),
     };
@@ -1041,7 +1056,11 @@ pub async fn save(
         alert,
         ..Default::default()
     };
-    let (basis, area_mu, annual_output_kg) = match form.read() {
+    let ReadValues {
+        basis,
+        area_mu,
+        annual_output_kg,
+    } = match form.read() {
         Ok(read) => read,
         Err(problems) => {
             return application_page(
