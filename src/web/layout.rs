@@ -82,7 +82,10 @@ header a { color: #fff; }
 header h1 { font-size: 1.1rem; margin: 0; }
 main { max-width: 960px; margin: 0 auto; padding: 16px; }
 a { color: var(--tea); }
-a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f0b429; outline-offset: 2px; }
+a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus { outline: 3px solid #f0b429; outline-offset: 2px; }
+.skip { position: absolute; left: -9999px; } .skip:focus { left: 8px; top: 8px; background: #fff; color: var(--tea); padding: 8px; z-index: 1; }
+details { border-top: 1px solid var(--line); padding: 8px 0; } summary { cursor: pointer; font-weight: 600; min-height: 44px; display: flex; align-items: center; }
+a.button { display: inline-block; background: var(--tea); color: #fff; padding: 10px 14px; border-radius: 8px; text-decoration: none; min-height: 44px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; }
 h2 { font-size: 1.1rem; margin: 0 0 12px; }
 .counter .number { font-size: 2.6rem; font-weight: 700; color: var(--tea); line-height: 1.1; }
@@ -182,7 +185,7 @@ pub fn shell(
         "Yingde GI special mark — public registry",
     );
     let html = format!(
-        r#"<!doctype html>
+        r##"<!doctype html>
 <html lang="{code}">
 <head>
 <meta charset="utf-8">
@@ -191,18 +194,20 @@ pub fn shell(
 <style>{STYLE}</style>
 </head>
 <body>
+<a class="skip" href="#main">{skip}</a>
 <header><div class="bar"><h1><a href="/{home}">{site}</a></h1><nav>{nav}<a href="{other_href}" lang="{other_code}">{other_label}</a></nav></div></header>
-<main>
+<main id="main">
 {body}
 </main>
 <footer class="muted">{footer}</footer>
 </body>
-</html>"#,
+</html>"##,
         code = lang.code(),
         title = escape(title),
         home = lang.query(),
         site = escape(site),
         other_href = escape(other_href),
+        skip = lang.pick("跳到正文", "Skip to content"),
         footer = lang.pick(
             "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
             "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation."

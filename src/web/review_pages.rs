@@ -124,7 +124,7 @@ pub async fn queue(
         } else {
             let _ = write!(
                 body,
-                "<div class=\"table-wrap\"><table data-testid=\"queue\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+                "<div class=\"table-wrap\"><table class=\"stack\" data-testid=\"queue\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
                 v.pick("企业", "Enterprise"),
                 v.pick("产品", "Product"),
                 v.pick("状态", "Status"),
@@ -158,7 +158,11 @@ pub async fn queue(
                     .unwrap_or_default();
                 let _ = write!(
                     body,
-                    "<tr data-id=\"{id_attr}\"><td><a href=\"/review/{id}\">{name}</a><div class=\"code muted\">{uscc}</div></td><td>{product}</td><td>{status}</td><td>{days}</td><td>{due}</td></tr>",
+                    "<tr data-id=\"{id_attr}\"><td><a href=\"/review/{id}\">{name}</a><div class=\"code muted\">{uscc}</div></td><td data-label=\"{product_label}\">{product}</td><td data-label=\"{status_label}\">{status}</td><td data-label=\"{days_label}\">{days}</td><td data-label=\"{due_label}\">{due}</td></tr>",
+                    product_label = v.pick("产品", "Product"),
+                    status_label = v.pick("状态", "Status"),
+                    days_label = v.pick("已停留（天）", "Days in state"),
+                    due_label = v.pick("审查期限", "Due"),
                     id_attr = escape(&item.id),
                     id = url_encode(&item.id),
                     name = escape(&item.enterprise.name),

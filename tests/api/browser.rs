@@ -68,7 +68,7 @@ impl Browser {
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 // A phone's viewport: desktop Chromium will not make a window this narrow.
-                "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 800, "pixelRatio": 2.0, "touch": false}},
+                "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 800, "pixelRatio": 1.0, "touch": false}},
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -196,10 +196,15 @@ impl Browser {
             Some(json!({})),
         )
         .await;
+        self.wait_until_stale(&old_main).await;
+    }
+
+    /// Waits until the element `old` is gone (its page was replaced), then for the new `<main>`.
+    async fn wait_until_stale(&self, old: &str) {
         for _ in 0..200 {
             let reply: Value = self
                 .http
-                .get(format!("{}/element/{old_main}/name", self.base))
+                .get(format!("{}/element/{old}/name", self.base))
                 .send()
                 .await
                 .expect("webdriver answers")
@@ -213,7 +218,7 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("clicking {css} did not load a page");
+        panic!("no new page came");
     }
 
     /// Clicks an element that does not leave the page (opening a `<details>`).
@@ -256,13 +261,42 @@ impl Browser {
         .to_owned()
     }
 
-    /// Fills the sign-in form and sends it.
+    /// Signs in with the keyboard alone: the username field has the focus, Tab moves on,
+    /// Enter sends the form.
     async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
         self.goto(&app.url("/login")).await;
-        self.type_into("#f-username", username).await;
-        self.type_into("#f-password", crate::helpers::PASSWORD)
+        let old_main = self.find("main").await;
+        let focused = self
+            .call(reqwest::Method::GET, "/element/active", None)
             .await;
-        self.click_and_wait("main form button[type=submit]").await;
+        let focused = focused
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("a focused element")
+            .to_owned();
+        assert_eq!(
+            focused,
+            self.find("#f-username").await,
+            "the username has the focus"
+        );
+        let keys = format!("{username}\u{E004}{}\u{E007}", crate::helpers::PASSWORD);
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({"type": "keyDown", "value": c.to_string()}),
+                    json!({"type": "keyUp", "value": c.to_string()}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+        self.wait_until_stale(&old_main).await;
     }
 
     async fn sign_out(&self) {
