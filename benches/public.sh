@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark on the release build, with wrk from a second process on loopback: health,
-# verify, search, goal, the home page and sign-in, then submit-and-approve cycles
+# verify, search, goal, the home page, sign-in and the signed-in pages (the review queue, one
+# application, a producer's list, with a session cookie), then submit-and-approve cycles
 # (benches/workflow_cycle.py). Creates the demo data on first use.
 #
 #   benches/public.sh                 # 100,000 demo enterprises in target/bench-data
@@ -39,7 +40,18 @@ done
 BASE="http://127.0.0.1:$PORT"
 CODE=$(curl -sf "$BASE/api/v1/public/authorized-users?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["uscc"])')
 
-# name | path
+# Session cookies for the signed-in pages: the demo reviewer and the first demo producer.
+session() {
+    curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"demo-password-2026\"}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+REVIEWER=$(session demo.reviewer)
+PRODUCER=$(session demo000000)
+APPLICATION=$(curl -sf "$BASE/api/v1/applications?sort=urgency&per_page=1" -H "authorization: Bearer $REVIEWER" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+# name | path | wrk script | session token
 ENDPOINTS=(
     "healthz|/healthz"
     "verify by credit code|/api/v1/public/verify/$CODE"
@@ -49,11 +61,15 @@ ENDPOINTS=(
     "goal|/api/v1/public/goal"
     "home page|/"
     "login (argon2id)|/api/v1/auth/login|benches/login.lua"
+    "review queue page (signed in)|/review||$REVIEWER"
+    "one application page (signed in)|/review/$APPLICATION||$REVIEWER"
+    "my applications page (signed in)|/applications||$PRODUCER"
 )
 
-measure() { # connections path [lua script] -> "rps p50 p99 non-2xx"
+measure() { # connections path [lua script] [session token] -> "rps p50 p99 non-2xx"
     local script=()
     [ -n "${3:-}" ] && script=(-s "$3")
+    [ -n "${4:-}" ] && script+=(-H "Cookie: gi_session=$4")
     wrk -t"$(( $1 < 2 ? 1 : 2 ))" -c"$1" -d"$DURATION" --latency "${script[@]}" "$BASE$2" | python3 -c '
 import re, sys
 text = sys.stdin.read()
@@ -74,8 +90,8 @@ echo "|---|---|---|---|---|---|---|"
 for conns in 1 64; do
     healthz_rps=""
     for entry in "${ENDPOINTS[@]}"; do
-        IFS='|' read -r name path script <<<"$entry"
-        read -r rps p50 p99 bad < <(measure "$conns" "$path" "$script")
+        IFS='|' read -r name path script token <<<"$entry"
+        read -r rps p50 p99 bad < <(measure "$conns" "$path" "$script" "$token")
         [ -z "$healthz_rps" ] && healthz_rps=$rps
         share=$(python3 -c "print(f'{100*$rps/$healthz_rps:.0f} %')")
         echo "| $name | $conns | $rps | $p50 | $p99 | $share | $bad |"

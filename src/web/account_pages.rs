@@ -180,6 +180,15 @@ pub async fn logout(visitor: Visitor, _form: CsrfForm<NoFields>) -> HttpResponse
     visitor.sign_out("/login?notice=signed_out")
 }
 
+/// A password typed twice must be the same twice (a page's check: the API takes it once).
+fn not_repeated() -> FormErrors {
+    FormErrors(vec![FieldError::new(
+        "password_confirmation",
+        "mismatch",
+        Localized::new("does not repeat the password", "两次输入的密码不一致"),
+    )])
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RegisterForm {
@@ -479,15 +488,10 @@ pub async fn change_password(
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
     if form.new_password != form.password_confirmation {
-        let errors = FormErrors(vec![FieldError::new(
-            "password_confirmation",
-            "mismatch",
-            Localized::new("does not repeat the new password", "两次输入的新密码不一致"),
-        )]);
         return Ok(password_page(
             &session,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
+            &not_repeated(),
         ));
     }
     let input = ChangePasswordInput {

@@ -499,25 +499,24 @@ pub async fn create_application(
             &FormErrors(problems),
         ))
     };
-    let ReadValues {
-        basis,
-        area_mu,
-        annual_output_kg,
-    } = match form.read() {
-        Ok(read) => read,
-        Err(problems) => return refused(problems),
+    // A value that cannot be read is refused like one the use case refuses.
+    let created = match form.read() {
+        Ok(values) => {
+            let input = ApplicationInput {
+                product_code: form.product_code.clone(),
+                basis: values.basis.unwrap_or(Basis::GiProduct),
+                trademark_reg_no: optional(&form.trademark_reg_no),
+                production_town: form.production_town.clone(),
+                production_address: form.production_address.trim().to_owned(),
+                area_mu: values.area_mu,
+                annual_output_kg: values.annual_output_kg,
+                description: optional(&form.description),
+            };
+            applications::create(&state, &session.actor, input).await
+        }
+        Err(problems) => Err(ServiceError::Invalid(problems)),
     };
-    let input = ApplicationInput {
-        product_code: form.product_code.clone(),
-        basis: basis.unwrap_or(Basis::GiProduct),
-        trademark_reg_no: optional(&form.trademark_reg_no),
-        production_town: form.production_town.clone(),
-        production_address: form.production_address.trim().to_owned(),
-        area_mu,
-        annual_output_kg,
-        description: optional(&form.description),
-    };
-    match applications::create(&state, &session.actor, input).await {
+    match created {
         Ok(view) => Ok(session.visitor.redirect(&format!(
             "/applications/{}?notice=created",
             url_encode(&view.id)
@@ -873,9 +872,8 @@ fn actions(
         let scope = action.as_str();
         let mut inputs = String::new();
         match action {
-            ApplicationAction::Submit
-            | ApplicationAction::Resubmit
-            | ApplicationAction::Withdraw
+            // Withdrawing cannot be undone: it opens with a warning instead of acting at once.
+            ApplicationAction::Submit | ApplicationAction::Resubmit
                 if session.actor.role == Role::Applicant =>
             {
                 let _ = write!(
@@ -969,6 +967,16 @@ fn actions(
                 );
             }
             _ => {
+                if *action == ApplicationAction::Withdraw {
+                    let _ = write!(
+                        inputs,
+                        "<p class=\"alert\">{}</p>",
+                        v.pick(
+                            "撤回后本申请即告结束，不能恢复；如需再申请，请新建申请。",
+                            "Withdrawing ends this application for good; to apply again, start a new one."
+                        )
+                    );
+                }
                 inputs.push_str(
                     &Control::text_area(
                         "comment",
@@ -1056,39 +1064,28 @@ pub async fn save(
         alert,
         ..Default::default()
     };
-    let ReadValues {
-        basis,
-        area_mu,
-        annual_output_kg,
-    } = match form.read() {
-        Ok(read) => read,
-        Err(problems) => {
-            return application_page(
-                &state,
-                &session,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                redraw(form, problems, None),
-            )
-            .await
-        }
-    };
     let version = form
         .version
         .trim()
         .parse()
         .map_or(IfMatch::Never, IfMatch::Version);
-    let patch = ApplicationPatch {
-        product_code: optional(&form.product_code),
-        basis,
-        trademark_reg_no: optional(&form.trademark_reg_no),
-        production_town: Some(form.production_town.clone()),
-        production_address: Some(form.production_address.trim().to_owned()),
-        area_mu,
-        annual_output_kg,
-        description: Some(form.description.trim().to_owned()),
+    let saved = match form.read() {
+        Ok(values) => {
+            let patch = ApplicationPatch {
+                product_code: optional(&form.product_code),
+                basis: values.basis,
+                trademark_reg_no: optional(&form.trademark_reg_no),
+                production_town: Some(form.production_town.clone()),
+                production_address: Some(form.production_address.trim().to_owned()),
+                area_mu: values.area_mu,
+                annual_output_kg: values.annual_output_kg,
+                description: Some(form.description.trim().to_owned()),
+            };
+            applications::edit(&state, &session.actor, id.clone(), version, patch).await
+        }
+        Err(problems) => Err(ServiceError::Invalid(problems)),
     };
-    match applications::edit(&state, &session.actor, id.clone(), version, patch).await {
+    match saved {
         Ok(view) => Ok(session.visitor.redirect(&format!(
             "/applications/{}?notice=saved",
             url_encode(&view.id)
@@ -1197,20 +1194,11 @@ pub async fn act(
         action: Some((action, values.clone(), FormErrors(problems))),
         ..Default::default()
     };
-    let input = match action_input(&values) {
-        Ok(input) => input,
-        Err(problems) => {
-            return application_page(
-                &state,
-                &session,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(problems),
-            )
-            .await
-        }
+    let acted = match action_input(&values) {
+        Ok(input) => applications::act(&state, &session.actor, id.clone(), action, input).await,
+        Err(problems) => Err(ServiceError::Invalid(problems)),
     };
-    match applications::act(&state, &session.actor, id.clone(), action, input).await {
+    match acted {
         Ok(view) => Ok(session.visitor.redirect(&format!(
             "{}/{}?notice={}",
             base_of(&session.actor),

@@ -235,20 +235,11 @@ pub async fn file_report(
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.0);
     let refused = |problems| Some((id.as_str(), &form, FormErrors(problems)));
-    let input = match form.read() {
-        Ok(input) => input,
-        Err(problems) => {
-            return rights_page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(problems),
-                None,
-            )
-            .await
-        }
+    let filed = match form.read() {
+        Ok(input) => usage::file_report(&state, &session.actor, id.clone(), input).await,
+        Err(problems) => Err(ServiceError::Invalid(problems)),
     };
-    match usage::file_report(&state, &session.actor, id.clone(), input).await {
+    match filed {
         Ok(_) => Ok(session.visitor.redirect("/authorizations?notice=filed")),
         Err(ServiceError::Invalid(problems)) => {
             rights_page(

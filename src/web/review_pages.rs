@@ -17,6 +17,7 @@ use crate::domain::usage::WatchReason;
 use crate::domain::workflow::ApplicationStatus;
 use crate::error::ApiError;
 use crate::service::applications::{self, ApplicationQuery};
+use crate::service::exports::Cell;
 use crate::service::paging::PageRequest;
 use crate::service::usage::{self, WatchQuery};
 use crate::service::{exports, public, ServiceError, ServiceState};
@@ -295,13 +296,21 @@ pub async fn exports_page(session: SignedIn) -> Result<HttpResponse, PageError> 
     Ok(session.render(StatusCode::OK, v.pick("导出", "Exports"), &body))
 }
 
+/// The rows of the exports (the use case refuses anyone but staff).
+async fn export_rows(
+    state: &ServiceState,
+    session: &SignedIn,
+) -> Result<Vec<Vec<Cell>>, PageError> {
+    exports::authorization_rows(state, &session.actor)
+        .await
+        .map_err(|e| session.error(e))
+}
+
 pub async fn export_xlsx(
     state: web::Data<ServiceState>,
     session: SignedIn,
 ) -> Result<HttpResponse, PageError> {
-    let rows = exports::authorization_rows(&state, &session.actor)
-        .await
-        .map_err(|e| session.error(e))?;
+    let rows = export_rows(&state, &session).await?;
     xlsx_response(rows).await.map_err(|e| session.error(e))
 }
 
@@ -309,8 +318,5 @@ pub async fn export_csv(
     state: web::Data<ServiceState>,
     session: SignedIn,
 ) -> Result<HttpResponse, PageError> {
-    let rows = exports::authorization_rows(&state, &session.actor)
-        .await
-        .map_err(|e| session.error(e))?;
-    Ok(csv_response(&rows))
+    Ok(csv_response(&export_rows(&state, &session).await?))
 }

@@ -222,6 +222,28 @@ impl FromRequest for Visitor {
     }
 }
 
+/// Where to come back after signing in: the page itself, or for a form sent after the
+/// session ended, the page that form was on (a sign-in cannot replay a POST).
+fn page_to_return_to(request: &HttpRequest) -> String {
+    let path = request.path();
+    if request.method() == actix_web::http::Method::GET {
+        return match request.query_string() {
+            "" => path.to_owned(),
+            query => format!("{path}?{query}"),
+        };
+    }
+    if let Some(at) = path.find("/actions/") {
+        return path[..at].to_owned();
+    }
+    if let Some(page) = path.strip_suffix("/documents") {
+        return page.to_owned();
+    }
+    if path.ends_with("/usage-reports") {
+        return "/authorizations".to_owned();
+    }
+    path.to_owned()
+}
+
 /// A signed-in visitor: the session cookie held a valid token of an active account.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -276,10 +298,7 @@ impl FromRequest for SignedIn {
         let visitor = Visitor::of(request);
         let state = request.app_data::<web::Data<ServiceState>>().cloned();
         let token = request.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-        let next = match request.query_string() {
-            "" => request.path().to_owned(),
-            query => format!("{}?{query}", request.path()),
-        };
+        let next = page_to_return_to(request);
         Box::pin(async move {
             let state = state.ok_or_else(|| {
                 visitor.error(ApiError::Internal(anyhow::anyhow!("service state missing")))

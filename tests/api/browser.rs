@@ -261,6 +261,11 @@ impl Browser {
         .to_owned()
     }
 
+    /// The application on this page is in `status`.
+    async fn shows_status(&self, status: &str) {
+        assert_eq!(self.attribute("[data-status]", "data-status").await, status);
+    }
+
     /// Signs in with the keyboard alone: the username field has the focus, Tab moves on,
     /// Enter sends the form.
     async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
@@ -536,10 +541,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         3
     );
     browser.click_and_wait("[data-action=submit] button").await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "submitted"
-    );
+    browser.shows_status("submitted").await;
     browser.screenshot("story-05-submitted.png").await;
     browser.sign_out().await;
 
@@ -556,10 +558,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser
         .click_and_wait("details[data-action=accept] button")
         .await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "under_review"
-    );
+    browser.shows_status("under_review").await;
     browser.click("details[data-action=return] summary").await;
     browser
         .type_into("#f-return-comment", "请补充生产地址的门牌号。")
@@ -574,10 +573,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser
         .click_and_wait("details[data-action=return] button")
         .await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "returned"
-    );
+    browser.shows_status("returned").await;
     browser.sign_out().await;
 
     // The producer sees the comment beside the field, fixes it and resubmits.
@@ -601,10 +597,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser
         .click_and_wait("[data-action=resubmit] button")
         .await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "under_review"
-    );
+    browser.shows_status("under_review").await;
     browser.sign_out().await;
 
     // The reviewer adds the origin verification report and recommends.
@@ -620,10 +613,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser
         .click_and_wait("details[data-action=recommend] button")
         .await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "recommended"
-    );
+    browser.shows_status("recommended").await;
     browser.sign_out().await;
 
     // Another person, an approver, approves it.
@@ -636,10 +626,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser
         .click_and_wait("details[data-action=approve] button")
         .await;
-    assert_eq!(
-        browser.attribute("[data-status]", "data-status").await,
-        "approved"
-    );
+    browser.shows_status("approved").await;
     let registry_no = browser.text("[data-testid=registry-no]").await;
     assert!(registry_no.starts_with("YDGI-"), "{registry_no}");
     browser.screenshot("story-09-approved.png").await;

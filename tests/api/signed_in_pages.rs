@@ -557,6 +557,13 @@ async fn after_sign_in_a_page_asked_for_opens_but_never_another_site() {
         )
         .await;
     assert_eq!(to_page.location, "/authorizations");
+    // A form sent after the session ended leads back to the page it was on.
+    let mut expired = PageClient::new(&app);
+    let sent = expired
+        .post("/applications/some-id/actions/submit", &[("csrf", "x")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(sent.location, "/login?next=%2Fapplications%2Fsome-id");
     for elsewhere in [
         "//evil.example/",
         "https://evil.example/",
