@@ -58,11 +58,15 @@ pub struct AuthorizationView {
     pub application_id: String,
     pub version: i32,
     pub history: Vec<HistoryEntry>,
+    /// What the caller may do with this right now (`suspend`, `reinstate`, `revoke`,
+    /// `surrender`).
+    pub allowed_actions: Vec<AuthorizationAction>,
 }
 
 /// A right as its holder and staff see it; the caller supplies its enterprise and product
 /// name (read once for a whole list page) and its history (for a single right).
 fn view(
+    actor: &Actor,
     row: AuthorizationRow,
     enterprise: EnterpriseRef,
     product_name_zh: String,
@@ -70,14 +74,20 @@ fn view(
 ) -> ServiceResult<AuthorizationView> {
     let corrupt =
         |what: &str| ServiceError::Internal(anyhow::anyhow!("stored {what} is not a known value"));
+    let status: AuthorizationStatus = row
+        .status
+        .parse()
+        .map_err(|_| corrupt("authorization status"))?;
+    let allowed_actions = AuthorizationAction::ALL
+        .into_iter()
+        .filter(|a| authorization::authorize(*a, actor, &row.enterprise_id, status).is_ok())
+        .collect();
     Ok(AuthorizationView {
+        allowed_actions,
         enterprise,
         product_name_zh,
         basis: row.basis.parse().map_err(|_| corrupt("basis"))?,
-        status: row
-            .status
-            .parse()
-            .map_err(|_| corrupt("authorization status"))?,
+        status,
         id: row.id,
         registry_no: row.registry_no,
         product_code: row.product_code,
@@ -102,7 +112,7 @@ fn load(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<Autho
         .ok_or(ServiceError::NotFound)?;
     let product = reference::product(conn, &row.product_code)?.ok_or(ServiceError::NotFound)?;
     let history = history(conn, "authorization", &row.id)?;
-    view(row, enterprise, product.name_zh, history)
+    view(actor, row, enterprise, product.name_zh, history)
 }
 
 pub async fn get(
@@ -134,6 +144,7 @@ pub async fn list(
         status: status.map(|s| s.as_str().to_owned()),
         product_code: query.product.filter(|p| !p.is_empty()),
     };
+    let actor = actor.clone();
     state
         .run(move |conn| {
             let (rows, total) = db::list(conn, &filter, offset, per_page)?;
@@ -153,7 +164,7 @@ pub async fn list(
                         .get(&row.product_code)
                         .cloned()
                         .ok_or(ServiceError::NotFound)?;
-                    view(row, enterprise, product, Vec::new())
+                    view(&actor, row, enterprise, product, Vec::new())
                 })
                 .collect::<ServiceResult<Vec<_>>>()?;
             Ok(Page {

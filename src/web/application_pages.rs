@@ -24,7 +24,7 @@ use crate::domain::{FieldError, Localized};
 use crate::error::ApiError;
 use crate::service::applications::{
     self, ActionInput, ApplicationInput, ApplicationPatch, ApplicationQuery, ApplicationView,
-    FieldCommentInput, IfMatch, ReviewOpinionView,
+    FieldCommentInput, HistoryEntry, IfMatch, ReviewOpinionView,
 };
 use crate::service::paging::PageRequest;
 use crate::service::public::{self, ProductView};
@@ -48,7 +48,7 @@ fn status_tag(lang: Lang, status: ApplicationStatus) -> String {
     )
 }
 
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     // Yingde keeps China Standard Time (UTC+8) all year.
     (at + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
@@ -689,7 +689,7 @@ async fn application_page(
         redraw.action.as_ref(),
         state.clock.today(),
     ));
-    body.push_str(&history(lang, &view));
+    body.push_str(&history(lang, &view.history));
     let _ = write!(
         body,
         "<p><a href=\"{}\">{}</a></p>",
@@ -1008,7 +1008,8 @@ fn actions(
     html
 }
 
-fn history(lang: Lang, view: &ApplicationView) -> String {
+/// The history of an application or a right, from its journal events.
+pub fn history(lang: Lang, entries: &[HistoryEntry]) -> String {
     let mut html = format!(
         "<section><h2>{}</h2><div class=\"table-wrap\"><table data-testid=\"history\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         lang.pick("办理记录", "History"),
@@ -1017,29 +1018,16 @@ fn history(lang: Lang, view: &ApplicationView) -> String {
         lang.pick("状态", "Status"),
         lang.pick("说明", "Comment"),
     );
-    for entry in &view.history {
-        let action = entry
-            .action
-            .parse::<ApplicationAction>()
-            .map(|a| labels::action(lang, a).to_owned())
-            .unwrap_or_else(|_| match entry.action.as_str() {
-                "create" => lang.pick("创建草稿", "Draft started").to_owned(),
-                "edit" => lang.pick("修改", "Edited").to_owned(),
-                "attach" => lang.pick("上传材料", "Document uploaded").to_owned(),
-                other => other.to_owned(),
-            });
-        let status = entry
-            .to_status
-            .as_deref()
-            .and_then(|s| s.parse::<ApplicationStatus>().ok())
-            .map(|s| labels::application_status(lang, s))
-            .unwrap_or("");
+    for entry in entries {
         let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             when(entry.at),
-            escape(&action),
-            escape(status),
+            escape(&labels::history_action(lang, &entry.action)),
+            escape(labels::history_status(
+                lang,
+                entry.to_status.as_deref().unwrap_or("")
+            )),
             escape(entry.comment.as_deref().unwrap_or("")),
         );
     }

@@ -1,7 +1,7 @@
 //! The words pages use for stored values: statuses, actions, bases, form fields.
 
 use super::layout::Lang;
-use crate::domain::authorization::AuthorizationStatus;
+use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
 
@@ -86,4 +86,55 @@ pub fn field(lang: Lang, name: &str) -> String {
         .and_then(|kind| kind.parse::<AttachmentKind>().ok())
         .map(|kind| document(lang, kind))
         .unwrap_or_else(|| name.to_owned())
+}
+
+pub fn authorization_action(lang: Lang, action: AuthorizationAction) -> &'static str {
+    match action {
+        AuthorizationAction::Suspend => lang.pick("暂停使用", "Suspend"),
+        AuthorizationAction::Reinstate => lang.pick("恢复使用", "Reinstate"),
+        AuthorizationAction::Revoke => lang.pick("撤销授权", "Revoke"),
+        AuthorizationAction::Surrender => lang.pick("注销（放弃使用）", "Surrender"),
+    }
+}
+
+pub fn ground(lang: Lang, ground: RevocationGround) -> &'static str {
+    match ground {
+        RevocationGround::NonconformingProduction => lang.pick(
+            "产品不符合地理标志产品标准和管理规范",
+            "products do not meet the GI standard",
+        ),
+        RevocationGround::UnusedTwoYears => {
+            lang.pick("连续两年未使用专用标志", "mark unused for two years")
+        }
+        RevocationGround::Other => lang.pick("其他", "other"),
+    }
+}
+
+/// A journal event's action in words, for the history of an application or a right.
+pub fn history_action(lang: Lang, action: &str) -> String {
+    if let Ok(a) = action.parse::<ApplicationAction>() {
+        return self::action(lang, a).to_owned();
+    }
+    if let Ok(a) = action.parse::<AuthorizationAction>() {
+        return authorization_action(lang, a).to_owned();
+    }
+    match action {
+        "create" => lang.pick("创建草稿", "Draft started"),
+        "edit" => lang.pick("修改", "Edited"),
+        "attach" => lang.pick("上传材料", "Document uploaded"),
+        "grant" => lang.pick("授予使用权", "Right granted"),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A status recorded in the journal, in words.
+pub fn history_status(lang: Lang, status: &str) -> &'static str {
+    if let Ok(s) = status.parse::<ApplicationStatus>() {
+        return application_status(lang, s);
+    }
+    status
+        .parse::<AuthorizationStatus>()
+        .map(|s| authorization_status(lang, s))
+        .unwrap_or("")
 }

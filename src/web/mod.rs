@@ -59,6 +59,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/review/exports/authorizations.xlsx").get(review_pages::export_xlsx),
         )
         .service(web::resource("/review/exports/authorizations.csv").get(review_pages::export_csv))
+        .service(
+            web::resource("/review/authorizations").get(authorization_pages::register_of_rights),
+        )
+        .service(web::resource("/review/authorizations/{id}").get(authorization_pages::right))
+        .service(
+            web::resource("/review/authorizations/{id}/actions/{action}")
+                .post(authorization_pages::act_on_right),
+        )
+        .service(
+            web::resource("/authorizations/{id}/actions/{action}")
+                .post(authorization_pages::act_on_right),
+        )
         .service(web::resource("/review/{id}").get(applications::show))
         .service(web::resource("/authorizations").get(authorization_pages::my_rights))
         .service(

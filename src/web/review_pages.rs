@@ -255,7 +255,8 @@ pub async fn watchlist(
                 .collect();
             let _ = write!(
                 body,
-                "<tr><td>{name}<div class=\"code muted\">{uscc}</div></td><td class=\"code\">{no}</td><td><ul>{reasons}</ul>{ground}</td></tr>",
+                "<tr><td>{name}<div class=\"code muted\">{uscc}</div></td><td class=\"code\"><a href=\"/review/authorizations/{id}\">{no}</a></td><td><ul>{reasons}</ul>{ground}</td></tr>",
+                id = url_encode(&entry.authorization_id),
                 name = escape(&entry.enterprise_name),
                 uscc = escape(&entry.uscc),
                 no = escape(&entry.registry_no),

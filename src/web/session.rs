@@ -264,6 +264,7 @@ impl SignedIn {
         } else {
             &[
                 ("/review", "审查队列", "Review queue"),
+                ("/review/authorizations", "授权名册", "Rights"),
                 ("/review/watchlist", "监管名单", "Watchlist"),
                 ("/review/exports", "导出", "Exports"),
             ]

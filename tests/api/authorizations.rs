@@ -135,6 +135,18 @@ async fn the_holder_may_surrender_but_not_suspend_and_others_may_do_neither() {
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
     let id = granted(&app, &cast).await;
+    // Each caller is told what it may do now, by the same rule that decides.
+    for (token, allowed) in [
+        (&cast.producer, json!(["surrender"])),
+        (&cast.reviewer, json!(["suspend", "surrender"])),
+        (&cast.approver, json!(["suspend", "revoke", "surrender"])),
+        (&cast.admin, json!([])),
+    ] {
+        let right = app
+            .get(&format!("/api/v1/authorizations/{id}"), Some(token))
+            .await;
+        assert_eq!(right.json["allowed_actions"], allowed);
+    }
     act(&app, &cast.producer, &id, "suspend", json!({"reason": "x"}))
         .await
         .assert_problem(403);

@@ -585,3 +585,127 @@ async fn after_sign_in_a_page_asked_for_opens_but_never_another_site() {
         assert_eq!(page.location, "/applications", "{elsewhere}");
     }
 }
+
+#[tokio::test]
+async fn staff_suspend_and_revoke_a_right_from_its_page_and_the_holder_may_surrender_one() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let granted = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = granted["authorization_id"]
+        .as_str()
+        .expect("right")
+        .to_owned();
+    let page_path = format!("/review/authorizations/{right}");
+    let mut reviewer = PageClient::new(&app);
+    reviewer.sign_in("li.reviewer").await;
+    let register = reviewer.get("/review/authorizations").await;
+    assert!(register.html.contains(&format!("href=\"{page_path}\"")));
+
+    // A reviewer may suspend an active right (not revoke it, nor reinstate what is active).
+    let page = reviewer.get(&page_path).await;
+    assert!(page.html.contains("data-action=\"suspend\""));
+    for absent in ["revoke", "reinstate"] {
+        assert!(
+            !page.html.contains(&format!("data-action=\"{absent}\"")),
+            "{absent}"
+        );
+    }
+    let refused = reviewer
+        .submit(
+            &page_path,
+            &format!("{page_path}/actions/suspend"),
+            &[("reason", " ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("id=\"f-suspend-reason-error\""));
+    let suspended = reviewer
+        .submit(
+            &page_path,
+            &format!("{page_path}/actions/suspend"),
+            &[("reason", "抽检不合格，整改期间暂停")],
+        )
+        .await;
+    assert_eq!(suspended.location, format!("{page_path}?notice=suspend"));
+    let shown = reviewer.get(&suspended.location).await;
+    assert!(shown.html.contains("data-right-status=\"suspended\""));
+    assert!(
+        shown.html.contains("抽检不合格，整改期间暂停"),
+        "in the history"
+    );
+    assert!(shown.html.contains("data-action=\"reinstate\""));
+    let public = app.get("/verify/91441881MA4WTEA03K", None).await;
+    assert!(public.text.contains("data-verdict=\"suspended\""));
+
+    // An approver revokes it, naming the ground.
+    let mut approver = PageClient::new(&app);
+    approver.sign_in("wang.approver").await;
+    let no_ground = approver
+        .submit(
+            &page_path,
+            &format!("{page_path}/actions/revoke"),
+            &[("reason", "复查仍不合格")],
+        )
+        .await;
+    assert_eq!(no_ground.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_ground.html.contains("id=\"f-revoke-ground-error\""));
+    assert!(
+        no_ground.html.contains("复查仍不合格"),
+        "the reason is kept"
+    );
+    let revoked = approver
+        .submit(
+            &page_path,
+            &format!("{page_path}/actions/revoke"),
+            &[
+                ("ground", "nonconforming_production"),
+                ("reason", "复查仍不合格"),
+            ],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert!(approver
+        .get(&revoked.location)
+        .await
+        .html
+        .contains("data-right-status=\"revoked\""));
+
+    // The holder of another right surrenders it from its own page, and may do nothing more.
+    let other = app
+        .grant(&cast, &cast.other_producer, "xiniu-bamboo-shoot", "西牛镇")
+        .await;
+    let other_right = other["authorization_id"].as_str().expect("right");
+    let mut holder = PageClient::new(&app);
+    holder.sign_in("xiniu-coop").await;
+    let rights = holder.get("/authorizations").await;
+    assert!(rights.html.contains("data-action=\"surrender\""));
+    assert!(!rights.html.contains("data-action=\"suspend\""));
+    let forbidden = holder
+        .submit(
+            "/authorizations",
+            &format!("/review/authorizations/{other_right}/actions/suspend"),
+            &[("reason", "自己暂停")],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        holder
+            .get(&format!("/review/authorizations/{other_right}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let surrendered = holder
+        .submit(
+            "/authorizations",
+            &format!("/authorizations/{other_right}/actions/surrender"),
+            &[],
+        )
+        .await;
+    assert_eq!(surrendered.location, "/authorizations?notice=surrendered");
+    let after = holder.get(&surrendered.location).await;
+    assert!(after.html.contains("已注销"));
+    assert!(!after.html.contains("data-action=\"surrender\""));
+}
