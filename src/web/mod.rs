@@ -55,6 +55,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/review").get(review_pages::queue))
         .service(web::resource("/review/watchlist").get(review_pages::watchlist))
         .service(web::resource("/review/exports").get(review_pages::exports_page))
+        .service(web::resource("/review/reports").get(review_pages::reports))
+        .service(web::resource("/review/reports/{id}/close").post(review_pages::close_report))
         .service(
             web::resource("/review/exports/authorizations.xlsx").get(review_pages::export_xlsx),
         )

@@ -7,17 +7,18 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::application_pages::pager;
+use super::application_pages::{pager, when};
 use super::form::Control;
 use super::labels;
 use super::layout::{escape, url_encode, Lang};
-use super::session::{FormErrors, PageError, SignedIn};
+use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
 use crate::api::exports::{csv_response, xlsx_response};
 use crate::domain::usage::WatchReason;
 use crate::domain::workflow::ApplicationStatus;
 use crate::error::ApiError;
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::exports::Cell;
+use crate::service::fake_reports::{self, CloseInput, FakeReportQuery};
 use crate::service::paging::PageRequest;
 use crate::service::usage::{self, WatchQuery};
 use crate::service::{exports, public, ServiceError, ServiceState};
@@ -320,4 +321,147 @@ pub async fn export_csv(
     session: SignedIn,
 ) -> Result<HttpResponse, PageError> {
     Ok(csv_response(&export_rows(&state, &session).await?))
+}
+
+// ---- reports of suspected fakes -----------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportsQuery {
+    status: String,
+    page: Option<i64>,
+    notice: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct CloseForm {
+    resolution: String,
+}
+
+async fn reports_page(
+    state: &ServiceState,
+    session: &SignedIn,
+    query: &ReportsQuery,
+    status: StatusCode,
+    typed: Option<(&str, &CloseForm, FormErrors)>,
+) -> Result<HttpResponse, PageError> {
+    staff_only(session)?;
+    let v = &session.visitor;
+    let lang = v.lang;
+    let which = if query.status == "closed" {
+        "closed"
+    } else {
+        "open"
+    };
+    let filter = FakeReportQuery {
+        status: Some(which.to_owned()),
+    };
+    let paging = PageRequest {
+        page: query.page,
+        per_page: Some(50),
+    };
+    let page = fake_reports::list(state, &session.actor, filter, paging)
+        .await
+        .map_err(|e| session.error(e))?;
+    let mut body = String::new();
+    if query.notice == "closed" {
+        let _ = write!(
+            body,
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            v.pick("举报已办结。", "Report closed.")
+        );
+    }
+    let _ = write!(
+        body,
+        "<section><h2>{title}</h2><p class=\"actions\"><a href=\"/review/reports\">{open}</a><a href=\"/review/reports?status=closed\">{closed}</a></p>",
+        title = v.pick("冒用举报", "Reports of fakes"),
+        open = v.pick("待处理", "Open"),
+        closed = v.pick("已办结", "Closed"),
+    );
+    if page.items.is_empty() {
+        let _ = write!(body, "<p>{}</p>", v.pick("没有举报。", "No reports."));
+    }
+    body.push_str("<ul class=\"results\" data-testid=\"reports\">");
+    for report in &page.items {
+        let _ = write!(
+            body,
+            "<li data-report=\"{id}\"><div><a class=\"code\" href=\"/verify/{code_url}\">{code}</a> · {at}</div><div><strong>{place}</strong></div><p>{description}</p>",
+            id = escape(&report.id),
+            code_url = url_encode(&report.code_seen),
+            code = escape(&report.code_seen),
+            at = when(report.created_at),
+            place = escape(&report.place),
+            description = escape(&report.description),
+        );
+        if let Some(resolution) = &report.resolution {
+            let _ = write!(
+                body,
+                "<p class=\"notice\">{} {}</p>",
+                v.pick("处理结果：", "Outcome:"),
+                escape(resolution)
+            );
+        } else {
+            let (form, errors) = match &typed {
+                Some((id, form, errors)) if *id == report.id => ((*form).clone(), errors.clone()),
+                _ => (CloseForm::default(), FormErrors::default()),
+            };
+            let _ = write!(
+                body,
+                "<details{open}><summary>{label}</summary><form method=\"post\" action=\"/review/reports/{id}/close\" novalidate>{csrf}{others}{resolution}<p><button type=\"submit\">{label}</button></p></form></details>",
+                open = if typed.as_ref().is_some_and(|(id, _, _)| *id == report.id) { " open" } else { "" },
+                label = v.pick("办结", "Close"),
+                id = url_encode(&report.id),
+                csrf = v.csrf_field(),
+                others = errors.others(lang, &["resolution"]),
+                resolution = Control::text_area("resolution", v.pick("核查与处理结果", "What was found and done"), &form.resolution)
+                    .required()
+                    .attributes("maxlength=\"2000\"")
+                    .within(&report.id)
+                    .draw(lang, &errors),
+            );
+        }
+        body.push_str("</li>");
+    }
+    body.push_str("</ul>");
+    let base = format!("/review/reports?status={which}&");
+    body.push_str(&pager(lang, &base, page.page, page.per_page, page.total));
+    body.push_str("</section>");
+    Ok(session.render(status, v.pick("冒用举报", "Reports of fakes"), &body))
+}
+
+pub async fn reports(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    query: web::Query<ReportsQuery>,
+) -> Result<HttpResponse, PageError> {
+    reports_page(&state, &session, &query, StatusCode::OK, None).await
+}
+
+pub async fn close_report(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    id: web::Path<String>,
+    form: CsrfForm<CloseForm>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.0);
+    let input = CloseInput {
+        resolution: form.resolution.trim().to_owned(),
+    };
+    match fake_reports::close(&state, &session.actor, id.clone(), input).await {
+        Ok(_) => Ok(session.visitor.redirect("/review/reports?notice=closed")),
+        Err(ServiceError::Invalid(problems)) => {
+            let typed = Some((id.as_str(), &form, FormErrors(problems)));
+            let query = ReportsQuery::default();
+            reports_page(
+                &state,
+                &session,
+                &query,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+            )
+            .await
+        }
+        Err(other) => Err(session.error(other)),
+    }
 }

@@ -266,6 +266,7 @@ impl SignedIn {
                 ("/review", "审查队列", "Review queue"),
                 ("/review/authorizations", "授权名册", "Rights"),
                 ("/review/watchlist", "监管名单", "Watchlist"),
+                ("/review/reports", "冒用举报", "Fake reports"),
                 ("/review/exports", "导出", "Exports"),
             ]
         };

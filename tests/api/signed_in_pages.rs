@@ -709,3 +709,47 @@ async fn staff_suspend_and_revoke_a_right_from_its_page_and_the_holder_may_surre
     assert!(after.html.contains("已注销"));
     assert!(!after.html.contains("data-action=\"surrender\""));
 }
+
+#[tokio::test]
+async fn staff_close_reports_of_fakes_from_their_page() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let report = serde_json::json!({
+        "code_seen": "91441881MA4WTEA03X",
+        "place": "英德市茶叶批发市场 12 号档",
+        "description": "包装上的代码查不到",
+    });
+    let sent = app.post("/api/v1/public/reports", None, &report).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
+    let id = sent.json["id"].as_str().expect("id").to_owned();
+
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    assert_eq!(
+        producer.get("/review/reports").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut reviewer = PageClient::new(&app);
+    reviewer.sign_in("li.reviewer").await;
+    let open = reviewer.get("/review/reports").await;
+    assert!(open.html.contains("英德市茶叶批发市场 12 号档"));
+    let close = format!("/review/reports/{id}/close");
+    let empty = reviewer
+        .submit("/review/reports", &close, &[("resolution", "")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.html.contains(&format!("id=\"f-{id}-resolution-error\"")));
+    let closed = reviewer
+        .submit(
+            "/review/reports",
+            &close,
+            &[("resolution", "已现场核查，责令下架")],
+        )
+        .await;
+    assert_eq!(closed.location, "/review/reports?notice=closed");
+    let now_open = reviewer.get(&closed.location).await;
+    assert!(!now_open.html.contains("英德市茶叶批发市场 12 号档"));
+    let done = reviewer.get("/review/reports?status=closed").await;
+    assert!(done.html.contains("已现场核查，责令下架"));
+}
