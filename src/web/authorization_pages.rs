@@ -12,6 +12,7 @@ use super::application_pages::{history, pager, when};
 use super::form::Control;
 use super::labels;
 use super::layout::{escape, url_encode, Lang};
+use super::review_pages::product_choices;
 use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::roles::Role;
@@ -21,7 +22,7 @@ use crate::service::authorizations::{
     self, AuthorizationActionInput, AuthorizationQuery, AuthorizationView,
 };
 use crate::service::paging::PageRequest;
-use crate::service::usage::{self, UsageReportInput};
+use crate::service::usage::{self, UsageReportInput, UsageReportView};
 use crate::service::{public, ServiceError, ServiceState};
 
 /// The usage-report form as typed.
@@ -64,6 +65,32 @@ impl ReportForm {
             Err(problems)
         }
     }
+}
+
+/// The yearly usage reports of one right, for its holder and for staff.
+fn reports_table(lang: Lang, reports: &[UsageReportView]) -> String {
+    if reports.is_empty() {
+        return format!(
+            "<p class=\"muted\">{}</p>",
+            lang.pick("尚未提交。", "None filed yet.")
+        );
+    }
+    let mut html = format!(
+        "<div class=\"table-wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        lang.pick("年度", "Year"),
+        lang.pick("使用标志（枚）", "Marks used"),
+        lang.pick("产量（千克）", "Output (kg)"),
+        lang.pick("销售额（元）", "Sales (CNY)"),
+    );
+    for r in reports {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r.year, r.marks_used, r.output_kg, r.sales_cny
+        );
+    }
+    html.push_str("</tbody></table></div>");
+    html
 }
 
 async fn rights_page(
@@ -138,33 +165,10 @@ async fn rights_page(
         );
         let _ = write!(
             body,
-            "<h3>{}</h3>",
-            v.pick("年度使用报告", "Yearly usage reports")
+            "<h3>{}</h3>{}",
+            v.pick("年度使用报告", "Yearly usage reports"),
+            reports_table(v.lang, &reports)
         );
-        if reports.is_empty() {
-            let _ = write!(
-                body,
-                "<p class=\"muted\">{}</p>",
-                v.pick("尚未提交。", "None filed yet.")
-            );
-        } else {
-            let _ = write!(
-                body,
-                "<div class=\"table-wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-                v.pick("年度", "Year"),
-                v.pick("使用标志（枚）", "Marks used"),
-                v.pick("产量（千克）", "Output (kg)"),
-                v.pick("销售额（元）", "Sales (CNY)"),
-            );
-            for r in &reports {
-                let _ = write!(
-                    body,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    r.year, r.marks_used, r.output_kg, r.sales_cny
-                );
-            }
-            body.push_str("</tbody></table></div>");
-        }
         let granted_year = right.granted_at.year();
         let filed: Vec<i32> = reports.iter().map(|r| r.year).collect();
         let open_years: Vec<i32> = (granted_year..=last_year)
@@ -326,11 +330,7 @@ pub async fn register_of_rights(
             labels::authorization_status(lang, *s).to_owned(),
         )
     }));
-    let mut product_options = vec![(String::new(), v.pick("全部产品", "All products").to_owned())];
-    product_options.extend(products.iter().map(|p| {
-        let name = if v.zh() { &p.name_zh } else { &p.name_en };
-        (p.code.clone(), name.clone())
-    }));
+    let product_options = product_choices(lang, &products);
     let mut body = format!(
         "<section><h2>{title}</h2><form method=\"get\" action=\"/review/authorizations\" class=\"search\">{status}{product}<p><button type=\"submit\">{button}</button></p></form>",
         title = v.pick("授权名册", "Register of rights"),
@@ -541,27 +541,10 @@ async fn right_page(
     );
     let _ = write!(
         body,
-        "<section><h2>{}</h2>",
-        v.pick("年度使用报告", "Yearly usage reports")
+        "<section><h2>{}</h2>{}",
+        v.pick("年度使用报告", "Yearly usage reports"),
+        reports_table(lang, &reports)
     );
-    if reports.is_empty() {
-        let _ = write!(
-            body,
-            "<p class=\"muted\">{}</p>",
-            v.pick("尚未提交。", "None filed yet.")
-        );
-    }
-    for r in &reports {
-        let _ = write!(
-            body,
-            "<p>{} · {} {} · {} kg · ¥{}</p>",
-            r.year,
-            r.marks_used,
-            v.pick("枚", "marks"),
-            r.output_kg,
-            r.sales_cny
-        );
-    }
     body.push_str("</section>");
     body.push_str(&history(lang, &right.history));
     let _ = write!(

@@ -20,8 +20,26 @@ use crate::service::applications::{self, ApplicationQuery};
 use crate::service::exports::Cell;
 use crate::service::fake_reports::{self, CloseInput, FakeReportQuery};
 use crate::service::paging::PageRequest;
+use crate::service::public::ProductView;
 use crate::service::usage::{self, WatchQuery};
 use crate::service::{exports, public, ServiceError, ServiceState};
+
+/// The product filter's choices: every product, or one.
+pub fn product_choices(lang: Lang, products: &[ProductView]) -> Vec<(String, String)> {
+    std::iter::once((
+        String::new(),
+        lang.pick("全部产品", "All products").to_owned(),
+    ))
+    .chain(products.iter().map(|p| {
+        let name = if lang == Lang::Zh {
+            &p.name_zh
+        } else {
+            &p.name_en
+        };
+        (p.code.clone(), name.clone())
+    }))
+    .collect()
+}
 
 /// Staff only: a producer who opens a staff page is sent to their own pages.
 fn staff_only(session: &SignedIn) -> Result<(), PageError> {
@@ -96,15 +114,7 @@ pub async fn queue(
                 )
             }),
     );
-    let mut product_options = vec![(String::new(), v.pick("全部产品", "All products").to_owned())];
-    product_options.extend(products.iter().map(|p| {
-        let name = if lang == Lang::Zh {
-            &p.name_zh
-        } else {
-            &p.name_en
-        };
-        (p.code.clone(), name.clone())
-    }));
+    let product_options = product_choices(lang, &products);
     let mut body = format!(
         "<section><h2>{title}</h2><p class=\"muted\">{hint}</p><form method=\"get\" action=\"/review\" class=\"search\">{status}{product}<p><button type=\"submit\">{button}</button></p></form>",
         title = v.pick("审查队列", "Review queue"),

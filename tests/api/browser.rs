@@ -142,11 +142,12 @@ impl Browser {
         panic!("no element matches {css}");
     }
 
-    async fn text(&self, css: &str) -> String {
+    /// Reads something of the element matching `css`: `text`, `attribute/src`, `property/value`.
+    async fn read(&self, css: &str, what: &str) -> String {
         let element = self.find(css).await;
         self.call(
             reqwest::Method::GET,
-            &format!("/element/{element}/text"),
+            &format!("/element/{element}/{what}"),
             None,
         )
         .await
@@ -155,16 +156,12 @@ impl Browser {
         .to_owned()
     }
 
+    async fn text(&self, css: &str) -> String {
+        self.read(css, "text").await
+    }
+
     async fn attribute(&self, css: &str, name: &str) -> String {
-        let element = self.find(css).await;
-        let value = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{element}/attribute/{name}"),
-                None,
-            )
-            .await;
-        value.as_str().unwrap_or("").to_owned()
+        self.read(css, &format!("attribute/{name}")).await
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -189,13 +186,7 @@ impl Browser {
     /// page it was on is gone: its `<main>` goes stale even when the address stays the same.
     async fn click_and_wait(&self, css: &str) {
         let old_main = self.find("main").await;
-        let element = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{element}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.poke(css, "click").await;
         self.wait_until_stale(&old_main).await;
     }
 
@@ -223,10 +214,15 @@ impl Browser {
 
     /// Clicks an element that does not leave the page (opening a `<details>`).
     async fn click(&self, css: &str) {
+        self.poke(css, "click").await;
+    }
+
+    /// Posts `verb` (`click`, `clear`) to the element matching `css`.
+    async fn poke(&self, css: &str, verb: &str) {
         let element = self.find(css).await;
         self.call(
             reqwest::Method::POST,
-            &format!("/element/{element}/click"),
+            &format!("/element/{element}/{verb}"),
             Some(json!({})),
         )
         .await;
@@ -238,27 +234,12 @@ impl Browser {
     }
 
     async fn clear(&self, css: &str) {
-        let element = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{element}/clear"),
-            Some(json!({})),
-        )
-        .await;
+        self.poke(css, "clear").await;
     }
 
     /// What an input holds now (its `value` property, not the attribute it started with).
     async fn value(&self, css: &str) -> String {
-        let element = self.find(css).await;
-        self.call(
-            reqwest::Method::GET,
-            &format!("/element/{element}/property/value"),
-            None,
-        )
-        .await
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
+        self.read(css, "property/value").await
     }
 
     /// The application on this page is in `status`.

@@ -739,7 +739,9 @@ async fn staff_close_reports_of_fakes_from_their_page() {
         .submit("/review/reports", &close, &[("resolution", "")])
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(empty.html.contains(&format!("id=\"f-{id}-resolution-error\"")));
+    assert!(empty
+        .html
+        .contains(&format!("id=\"f-{id}-resolution-error\"")));
     let closed = reviewer
         .submit(
             "/review/reports",
