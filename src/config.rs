@@ -42,6 +42,11 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// The absolute address people reach the service at, for QR codes on the mark.
     pub public_url: Option<String>,
+    /// `GI_STORAGE_URL`: `s3://bucket[/prefix]` keeps documents in a bucket; none keeps them
+    /// under the data directory.
+    pub storage_url: Option<String>,
+    /// Bucket settings beyond the `AWS_*` environment (`aws_endpoint`, `aws_allow_http`, …).
+    pub storage_options: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +135,8 @@ impl Settings {
                 "a number of bytes",
             )?,
             public_url: env_opt("GI_PUBLIC_URL"),
+            storage_url: env_opt("GI_STORAGE_URL"),
+            storage_options: Vec::new(),
         })
     }
 
@@ -146,6 +153,8 @@ impl Settings {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             public_url: None,
+            storage_url: None,
+            storage_options: Vec::new(),
         }
     }
 }

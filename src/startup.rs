@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
-use crate::service::storage::LocalDirectory;
+use crate::service::storage;
 use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
 
@@ -40,7 +40,17 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
     let prepared = settings.clone();
     let pool = tokio::task::spawn_blocking(move || prepare_database(&prepared)).await??;
     let secret = secrets::jwt_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
-    let documents = Arc::new(LocalDirectory::new(settings.data_dir.join("documents")));
+    let documents = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || {
+            storage::open(
+                &settings.data_dir,
+                settings.storage_url.as_deref(),
+                &settings.storage_options,
+            )
+        })
+        .await??
+    };
     Ok(ServiceState {
         pool,
         clock,

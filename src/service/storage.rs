@@ -1,15 +1,30 @@
 //! Where uploaded documents live: behind one small interface, stored by SHA-256 so a name a
-//! client chose never becomes a path. The default is a directory under the data dir.
+//! client chose never becomes a path. The default is a directory under the data dir; with
+//! `GI_STORAGE_URL=s3://bucket/prefix` an S3-compatible bucket, so any number of replicas on
+//! one PostgreSQL serve every upload.
 
+use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::path::Path as ObjectPath;
+use object_store::ObjectStore;
 
 pub trait DocumentStore: Send + Sync {
     /// Stores `bytes` under their hash; storing the same content twice is harmless.
     fn put(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()>;
     fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>>;
+}
+
+fn check_digest(sha256: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a SHA-256 hex digest"
+    );
+    Ok(())
 }
 
 /// Documents as files `<root>/<first two hex digits>/<sha256>`.
@@ -23,10 +38,7 @@ impl LocalDirectory {
     }
 
     fn path(&self, sha256: &str) -> anyhow::Result<PathBuf> {
-        anyhow::ensure!(
-            sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()),
-            "not a SHA-256 hex digest"
-        );
+        check_digest(sha256)?;
         Ok(self.root.join(&sha256[..2]).join(sha256))
     }
 }
@@ -52,4 +64,135 @@ impl DocumentStore for LocalDirectory {
         let path = self.path(sha256)?;
         std::fs::read(&path).with_context(|| format!("cannot read document {sha256}"))
     }
+}
+
+/// Documents as objects `<prefix>/<first two hex digits>/<sha256>` in an S3-compatible bucket.
+///
+/// The interface is synchronous (callers are on the blocking pool), the S3 client is async: it
+/// runs on a small runtime of its own, on its own thread, so it never depends on which
+/// runtime, if any, the caller's thread belongs to.
+pub struct BucketDocuments {
+    store: Arc<dyn ObjectStore>,
+    prefix: String,
+    io: tokio::runtime::Handle,
+}
+
+impl BucketDocuments {
+    /// `url` is `s3://bucket[/prefix]`; the endpoint, region and credentials come from the
+    /// usual `AWS_*` environment and then from `options` (`aws_endpoint`, `aws_allow_http`, …).
+    pub fn open(url: &str, options: &[(String, String)]) -> anyhow::Result<Self> {
+        let rest = url
+            .strip_prefix("s3://")
+            .context("GI_STORAGE_URL must start with s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        anyhow::ensure!(!bucket.is_empty(), "GI_STORAGE_URL names no bucket");
+        // A few quick retries, not the default minutes: an upload is waiting on the answer.
+        let retry = object_store::RetryConfig {
+            backoff: Default::default(),
+            max_retries: 3,
+            retry_timeout: std::time::Duration::from_secs(10),
+        };
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(retry);
+        for (key, value) in options {
+            let key: AmazonS3ConfigKey = key
+                .parse()
+                .with_context(|| format!("unknown storage option {key}"))?;
+            builder = builder.with_config(key, value);
+        }
+        let store = builder.build().context("cannot configure the bucket")?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the storage runtime")?;
+        let io = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("document-storage".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .context("cannot start the storage thread")?;
+        let documents = Self {
+            store: Arc::new(store),
+            prefix: prefix.trim_matches('/').to_owned(),
+            io,
+        };
+        documents
+            .probe()
+            .with_context(|| format!("cannot reach the bucket {url}"))?;
+        Ok(documents)
+    }
+
+    fn path(&self, name: &str) -> ObjectPath {
+        if self.prefix.is_empty() {
+            ObjectPath::from(name)
+        } else {
+            ObjectPath::from(format!("{}/{name}", self.prefix))
+        }
+    }
+
+    fn object(&self, sha256: &str) -> anyhow::Result<ObjectPath> {
+        check_digest(sha256)?;
+        Ok(self.path(&format!("{}/{sha256}", &sha256[..2])))
+    }
+
+    /// Runs `work` on the storage runtime and waits for it.
+    fn wait<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = anyhow::Result<T>> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        self.io.spawn(async move {
+            let _ = sender.send(work.await);
+        });
+        receiver.recv().context("the storage runtime stopped")?
+    }
+
+    /// Start-up check: asking for an object that need not exist reaches the bucket.
+    fn probe(&self) -> anyhow::Result<()> {
+        let (store, path) = (self.store.clone(), self.path(".probe"));
+        self.wait(async move {
+            match store.head(&path).await {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+}
+
+impl DocumentStore for BucketDocuments {
+    fn put(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let (store, path) = (self.store.clone(), self.object(sha256)?);
+        let payload = object_store::PutPayload::from(bytes.to_vec());
+        // Same name, same content: writing it again is harmless, and S3 writes are whole.
+        self.wait(async move {
+            store
+                .put(&path, payload)
+                .await
+                .with_context(|| format!("cannot store {path}"))?;
+            Ok(())
+        })
+    }
+
+    fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
+        let (store, path) = (self.store.clone(), self.object(sha256)?);
+        self.wait(async move {
+            let object = store
+                .get(&path)
+                .await
+                .with_context(|| format!("cannot read document {path}"))?;
+            Ok(object.bytes().await?.to_vec())
+        })
+    }
+}
+
+/// The store the settings ask for: a bucket for `s3://…`, else the data directory's folder.
+pub fn open(
+    data_dir: &std::path::Path,
+    storage_url: Option<&str>,
+    options: &[(String, String)],
+) -> anyhow::Result<Arc<dyn DocumentStore>> {
+    Ok(match storage_url {
+        Some(url) => Arc::new(BucketDocuments::open(url, options)?),
+        None => Arc::new(LocalDirectory::new(data_dir.join("documents"))),
+    })
 }

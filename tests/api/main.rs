@@ -18,5 +18,6 @@ mod pages;
 mod public;
 mod replicas;
 mod signed_in_pages;
+mod storage;
 mod tokens;
 mod workflow;
