@@ -99,7 +99,8 @@ pub struct Visitor {
     pub csrf: String,
     csrf_is_new: bool,
     secure: bool,
-    path: String,
+    /// This page's address without `lang`, for the link to the other language.
+    page: String,
 }
 
 impl Visitor {
@@ -117,7 +118,7 @@ impl Visitor {
             csrf: existing.unwrap_or_else(random_token),
             csrf_is_new,
             secure: over_tls(request, state.map(|s| s.get_ref())),
-            path: request.path().to_owned(),
+            page: page_without_language(request),
         }
     }
 
@@ -168,7 +169,8 @@ impl Visitor {
             Lang::Zh => "en",
             Lang::En => "zh",
         };
-        let other_href = format!("{}?lang={other}", self.path);
+        let joiner = if self.page.contains('?') { '&' } else { '?' };
+        let other_href = format!("{}{joiner}lang={other}", self.page);
         let mut response = shell(self.lang, status, title, &other_href, nav, body);
         self.add_cookies(&mut response);
         response
@@ -222,15 +224,12 @@ impl FromRequest for Visitor {
     }
 }
 
-/// Where to come back after signing in: the page itself, or for a form sent after the
-/// session ended, the page that form was on (a sign-in cannot replay a POST).
-fn page_to_return_to(request: &HttpRequest) -> String {
+/// The page a request belongs to: its own path for a GET; for a form sent to an action
+/// (`…/actions/x`, `…/documents`, `…/usage-reports`), the page that form was on.
+fn page_path(request: &HttpRequest) -> String {
     let path = request.path();
     if request.method() == actix_web::http::Method::GET {
-        return match request.query_string() {
-            "" => path.to_owned(),
-            query => format!("{path}?{query}"),
-        };
+        return path.to_owned();
     }
     if let Some(at) = path.find("/actions/") {
         return path[..at].to_owned();
@@ -242,6 +241,36 @@ fn page_to_return_to(request: &HttpRequest) -> String {
         return "/authorizations".to_owned();
     }
     path.to_owned()
+}
+
+/// The page's address with its query but without `lang` (filters survive a language switch).
+fn page_without_language(request: &HttpRequest) -> String {
+    let page = page_path(request);
+    if request.method() != actix_web::http::Method::GET {
+        return page;
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
+    let kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(name, _)| name != "lang" && name != "notice")
+        .collect();
+    match serde_urlencoded::to_string(&kept) {
+        Ok(query) if !query.is_empty() => format!("{page}?{query}"),
+        _ => page,
+    }
+}
+
+/// Where to come back after signing in: the page itself with its query, or for a form sent
+/// after the session ended, the page that form was on (a sign-in cannot replay a POST).
+fn page_to_return_to(request: &HttpRequest) -> String {
+    let page = page_path(request);
+    match request.query_string() {
+        query if !query.is_empty() && request.method() == actix_web::http::Method::GET => {
+            format!("{page}?{query}")
+        }
+        _ => page,
+    }
 }
 
 /// A signed-in visitor: the session cookie held a valid token of an active account.

@@ -452,6 +452,14 @@ async fn producers_and_staff_each_see_their_own_pages_and_only_the_actions_they_
         .html
         .contains("<details data-action=\"refuse\" open>"));
     assert!(refused.html.contains("id=\"f-refuse-reason-error\""));
+    // Its language link leads to the page, not to the action the form was sent to.
+    assert!(refused
+        .html
+        .contains(&format!("href=\"/review/{id}?lang=en\" lang=\"en\"")));
+    let filtered = reviewer.get("/review?status=under_review&product=").await;
+    assert!(filtered
+        .html
+        .contains("href=\"/review?status=under_review&amp;product=&amp;lang=en\""));
     let accepted = reviewer
         .submit(
             &path,
