@@ -57,7 +57,7 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         settings,
         jwt: Arc::new(JwtKeys::new(&secret)),
         documents,
-        goal_cache: Default::default(),
+        public_cache: Default::default(),
     })
 }
 

@@ -202,6 +202,14 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<usize, DatabaseS
 /// Runs `work` in one transaction that takes the write lock at once. On SQLite a deferred
 /// transaction that reads first and writes later can fail with SQLITE_BUSY without waiting;
 /// `BEGIN IMMEDIATE` makes concurrent writers queue behind `busy_timeout` instead.
+/// Write transactions this process has committed: a cached read taken before a local
+/// commit is never served after it (`service::public` keys its caches on this).
+static COMMITTED_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn committed_writes() -> u64 {
+    COMMITTED_WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -218,6 +226,7 @@ where
     match work(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            COMMITTED_WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             Ok(value)
         }
         Err(error) => {

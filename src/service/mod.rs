@@ -83,7 +83,7 @@ pub struct ServiceState {
     pub jwt: Arc<crate::auth::jwt::JwtKeys>,
     pub documents: Arc<dyn storage::DocumentStore>,
     /// The last computed counter, valid while the journal head and the month are unchanged.
-    pub goal_cache: Arc<public::GoalCache>,
+    pub public_cache: Arc<public::PublicCache>,
 }
 
 impl ServiceState {

@@ -307,56 +307,72 @@ pub async fn all_authorized_users(
 
 /// Looks up a credit code (any case, stray spaces) or a registry number. By registry number
 /// only that right is listed: it is what the mark in the shopper's hand refers to.
+/// The verdict for a credit code or registry number, from the public cache while nothing has
+/// changed (see [`PublicCache`]), else from the database.
 pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verification> {
-    state
-        .run(move |conn| {
-            let normalised = uscc::normalise(&code);
-            let (enterprise, only) = if uscc::looks_like_uscc(&normalised) {
-                (db::enterprise_by_uscc(conn, &normalised)?, None)
-            } else {
-                (
-                    db::enterprise_by_registry_no(conn, &normalised)?,
-                    Some(normalised.clone()),
-                )
-            };
-            let (enterprise_id, enterprise_name, uscc) =
-                enterprise.ok_or(ServiceError::NotFound)?;
-            let authorizations = db::rights_of(conn, &enterprise_id)?
-                .into_iter()
-                .filter(|right| only.as_ref().is_none_or(|no| *no == right.0))
-                .map(
-                    |(
-                        registry_no,
-                        product_code,
-                        product_name_zh,
-                        status,
-                        announcement_no,
-                        announcement_date,
-                    )| {
-                        Ok(VerifiedRight {
-                            status: status.parse().map_err(|_| {
-                                ServiceError::Internal(anyhow::anyhow!("status unknown"))
-                            })?,
-                            registry_no,
-                            product_code,
-                            product_name_zh,
-                            announcement_no,
-                            announcement_date,
-                        })
-                    },
-                )
-                .collect::<ServiceResult<Vec<_>>>()?;
-            let authorized = authorizations
-                .iter()
-                .any(|a| a.status == AuthorizationStatus::Active);
-            Ok(Verification {
-                authorized,
-                enterprise_name,
-                uscc,
-                authorizations,
-            })
-        })
-        .await
+    let normalised = uscc::normalise(&code);
+    let stamp = stamp(state).await?;
+    let cache = state.public_cache.clone();
+    if let Some(known) = cache.verification(&normalised, stamp) {
+        return known.ok_or(ServiceError::NotFound);
+    }
+    let key = normalised.clone();
+    let found = state
+        .run(move |conn| read_verification(conn, &normalised))
+        .await?;
+    cache.keep_verification(key, stamp, found.clone());
+    found.ok_or(ServiceError::NotFound)
+}
+
+fn read_verification(
+    conn: &mut DbConnection,
+    normalised: &str,
+) -> ServiceResult<Option<Verification>> {
+    let (enterprise, only) = if uscc::looks_like_uscc(normalised) {
+        (db::enterprise_by_uscc(conn, normalised)?, None)
+    } else {
+        (
+            db::enterprise_by_registry_no(conn, normalised)?,
+            Some(normalised.to_owned()),
+        )
+    };
+    let Some((enterprise_id, enterprise_name, uscc)) = enterprise else {
+        return Ok(None);
+    };
+    let authorizations = db::rights_of(conn, &enterprise_id)?
+        .into_iter()
+        .filter(|right| only.as_ref().is_none_or(|no| *no == right.0))
+        .map(
+            |(
+                registry_no,
+                product_code,
+                product_name_zh,
+                status,
+                announcement_no,
+                announcement_date,
+            )| {
+                Ok(VerifiedRight {
+                    status: status
+                        .parse()
+                        .map_err(|_| ServiceError::Internal(anyhow::anyhow!("status unknown")))?,
+                    registry_no,
+                    product_code,
+                    product_name_zh,
+                    announcement_no,
+                    announcement_date,
+                })
+            },
+        )
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let authorized = authorizations
+        .iter()
+        .any(|a| a.status == AuthorizationStatus::Active);
+    Ok(Some(Verification {
+        authorized,
+        enterprise_name,
+        uscc,
+        authorizations,
+    }))
 }
 
 fn read_goal_settings(conn: &mut DbConnection) -> ServiceResult<(i64, NaiveDate)> {
@@ -370,27 +386,69 @@ fn read_goal_settings(conn: &mut DbConnection) -> ServiceResult<(i64, NaiveDate)
     Ok((target, deadline))
 }
 
-/// A computed counter and what it was computed from.
-pub struct CachedGoal {
+/// How long a replica trusts the journal head it last read before reading it again: the
+/// longest a change made through another replica takes to reach this one's cached public
+/// answers. Changes made through this process are seen at once (`db::committed_writes`).
+pub const HEAD_TTL: std::time::Duration = std::time::Duration::from_millis(200);
+/// Cached verdicts at most; past it the cache starts again (a flood of made-up codes costs
+/// memory only up to here).
+const MAX_VERIFICATIONS: usize = 20_000;
+
+/// What a cached answer was read at: the journal head as this replica last read it, and the
+/// write transactions this process had committed. Every change appends to the journal in a
+/// write transaction, so an answer stays right while both are unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
     journal_seq: i64,
+    local_writes: u64,
+}
+
+/// A computed counter and what it was computed from.
+struct CachedGoal {
+    stamp: Stamp,
     month: String,
     goal: Goal,
 }
 
-/// The last computed counter: read by many at once, computed by one at a time.
+/// The public answers every shopper and the home page ask for again and again: verdicts by
+/// code and the counter, each kept with the [`Stamp`] it was read at.
 #[derive(Default)]
-pub struct GoalCache {
-    latest: std::sync::RwLock<Option<CachedGoal>>,
+pub struct PublicCache {
+    head: std::sync::Mutex<Option<(std::time::Instant, i64)>>,
+    verifications:
+        std::sync::Mutex<std::collections::HashMap<String, (Stamp, Option<Verification>)>>,
+    goal: std::sync::RwLock<Option<CachedGoal>>,
     computing: std::sync::Mutex<()>,
 }
 
-impl GoalCache {
-    /// The cached counter if it was computed at this journal head and in this month.
-    fn fresh(&self, journal_seq: i64, month: &str, now: DateTime<Utc>) -> Option<Goal> {
-        let latest = self.latest.read().ok()?;
+impl PublicCache {
+    /// The verdict read at `stamp` (`Some(None)`: no such enterprise), if there is one.
+    fn verification(&self, code: &str, stamp: Stamp) -> Option<Option<Verification>> {
+        let known = self.verifications.lock().ok()?;
+        known
+            .get(code)
+            .filter(|(at, _)| *at == stamp)
+            .map(|(_, found)| found.clone())
+    }
+
+    fn keep_verification(&self, code: String, stamp: Stamp, found: Option<Verification>) {
+        if code.len() > 64 {
+            return;
+        }
+        if let Ok(mut known) = self.verifications.lock() {
+            if known.len() >= MAX_VERIFICATIONS {
+                known.clear();
+            }
+            known.insert(code, (stamp, found));
+        }
+    }
+
+    /// The cached counter if it was computed at this stamp and in this month.
+    fn fresh_goal(&self, stamp: Stamp, month: &str, now: DateTime<Utc>) -> Option<Goal> {
+        let latest = self.goal.read().ok()?;
         let cached = latest
             .as_ref()
-            .filter(|c| c.journal_seq == journal_seq && c.month == month)?;
+            .filter(|c| c.stamp == stamp && c.month == month)?;
         Some(Goal {
             as_of: now,
             ..cached.goal.clone()
@@ -398,31 +456,55 @@ impl GoalCache {
     }
 }
 
-/// The counter. Every change that can move it appends to the journal, so a cached result is
-/// valid while the journal head (one indexed read, shared by every replica) and the month
-/// stay the same.
+/// The stamp for a read starting now: the journal head (read again when older than
+/// [`HEAD_TTL`]) and this process's committed writes, taken first so that a commit racing the
+/// read makes the answer's stamp old rather than the answer wrong.
+async fn stamp(state: &ServiceState) -> ServiceResult<Stamp> {
+    let local_writes = crate::db::committed_writes();
+    let cache = state.public_cache.clone();
+    let recent = cache.head.lock().ok().and_then(|head| {
+        head.filter(|(at, _)| at.elapsed() < HEAD_TTL)
+            .map(|(_, seq)| seq)
+    });
+    let journal_seq = match recent {
+        Some(seq) => seq,
+        None => {
+            let seq = state.run(|conn| Ok(journal_db::head(conn)?.0)).await?;
+            if let Ok(mut head) = cache.head.lock() {
+                *head = Some((std::time::Instant::now(), seq));
+            }
+            seq
+        }
+    };
+    Ok(Stamp {
+        journal_seq,
+        local_writes,
+    })
+}
+
+/// The counter, from the cache while nothing has changed and the month is the same.
 pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     let now = state.clock.now();
     let month = goal::month_key(now.date_naive());
-    let cache = state.goal_cache.clone();
+    let stamp = stamp(state).await?;
+    let cache = state.public_cache.clone();
+    if let Some(goal) = cache.fresh_goal(stamp, &month, now) {
+        return Ok(goal);
+    }
     state
         .run(move |conn| {
-            let (journal_seq, _) = journal_db::head(conn)?;
-            if let Some(goal) = cache.fresh(journal_seq, &month, now) {
-                return Ok(goal);
-            }
             // One computation per change: the others wait for it, then read its result.
             let _computing = cache
                 .computing
                 .lock()
                 .map_err(|_| ServiceError::Internal(anyhow::anyhow!("goal cache poisoned")))?;
-            if let Some(goal) = cache.fresh(journal_seq, &month, now) {
+            if let Some(goal) = cache.fresh_goal(stamp, &month, now) {
                 return Ok(goal);
             }
             let goal = compute_goal(conn, now)?;
-            if let Ok(mut latest) = cache.latest.write() {
+            if let Ok(mut latest) = cache.goal.write() {
                 *latest = Some(CachedGoal {
-                    journal_seq,
+                    stamp,
                     month,
                     goal: goal.clone(),
                 });

@@ -182,3 +182,64 @@ async fn the_login_throttle_holds_per_account_across_replicas() {
         .await
         .assert_problem(429);
 }
+
+/// Public answers are cached per replica: a change through this replica shows at once, a
+/// change through the other within the head's refresh interval (200 ms), on the verdict and
+/// on the counter alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_suspension_through_one_replica_reaches_the_other_replicas_public_answers_promptly() {
+    let (app, replica) = two_replicas().await;
+    let cast = Cast::assemble(&app).await;
+    let granted = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = granted["authorization_id"].as_str().expect("right");
+    let verify = "/api/v1/public/verify/91441881MA4WTEA03K";
+    // Read twice on this replica, so the answers are cached here.
+    for _ in 0..2 {
+        assert_eq!(app.get(verify, None).await.json["authorized"], true);
+        assert_eq!(
+            app.get("/api/v1/public/goal", None).await.json["authorized_enterprises"],
+            1
+        );
+    }
+
+    let suspended = post_to(
+        &app,
+        &replica.base,
+        &format!("/api/v1/authorizations/{right}/suspend"),
+        Some(&cast.reviewer),
+        &json!({"reason": "抽检不合格"}),
+    )
+    .await;
+    assert_eq!(suspended.status, 200, "{}", suspended.text);
+    let changed_at = std::time::Instant::now();
+    loop {
+        let verdict = app.get(verify, None).await.json["authorized"].clone();
+        let goal =
+            app.get("/api/v1/public/goal", None).await.json["authorized_enterprises"].clone();
+        if verdict == false && goal == 0 {
+            break;
+        }
+        assert!(
+            changed_at.elapsed() < Duration::from_secs(2),
+            "this replica still answers from before the change: {verdict} {goal}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Reinstated through this replica: seen here at once, with no waiting.
+    let reinstated = app
+        .post(
+            &format!("/api/v1/authorizations/{right}/reinstate"),
+            Some(&cast.reviewer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reinstated.status, 200);
+    assert_eq!(app.get(verify, None).await.json["authorized"], true);
+    assert_eq!(
+        app.get("/api/v1/public/goal", None).await.json["authorized_enterprises"],
+        1
+    );
+}
