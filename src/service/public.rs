@@ -1,6 +1,8 @@
 //! What everyone may see without signing in: products, authorized users, verification, and
 //! the counter toward the goal. Only public fields ever leave here.
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -415,6 +417,7 @@ struct CachedGoal {
 #[derive(Default)]
 pub struct PublicCache {
     head: std::sync::Mutex<Option<(std::time::Instant, i64)>>,
+    refreshing: std::sync::atomic::AtomicBool,
     verifications:
         std::sync::Mutex<std::collections::HashMap<String, (Stamp, Option<Verification>)>>,
     goal: std::sync::RwLock<Option<CachedGoal>>,
@@ -457,23 +460,24 @@ impl PublicCache {
 }
 
 /// The stamp for a read starting now: the journal head (read again when older than
-/// [`HEAD_TTL`]) and this process's committed writes, taken first so that a commit racing the
+/// [`HEAD_TTL`], by one request at a time) and this process's committed writes, taken first so that a commit racing the
 /// read makes the answer's stamp old rather than the answer wrong.
 async fn stamp(state: &ServiceState) -> ServiceResult<Stamp> {
     let local_writes = crate::db::committed_writes();
     let cache = state.public_cache.clone();
-    let recent = cache.head.lock().ok().and_then(|head| {
-        head.filter(|(at, _)| at.elapsed() < HEAD_TTL)
-            .map(|(_, seq)| seq)
-    });
-    let journal_seq = match recent {
-        Some(seq) => seq,
-        None => {
-            let seq = state.run(|conn| Ok(journal_db::head(conn)?.0)).await?;
-            if let Ok(mut head) = cache.head.lock() {
-                *head = Some((std::time::Instant::now(), seq));
+    let last = cache.head.lock().ok().and_then(|head| *head);
+    let journal_seq = match last {
+        Some((at, seq)) if at.elapsed() < HEAD_TTL => seq,
+        // One request re-reads the head; the others meanwhile keep the last one rather than
+        // queue up on the pool for the same row.
+        Some((_, seq)) if cache.refreshing.swap(true, Ordering::AcqRel) => seq,
+        _ => {
+            let read = state.run(|conn| Ok(journal_db::head(conn)?.0)).await;
+            if let (Ok(seq), Ok(mut head)) = (&read, cache.head.lock()) {
+                *head = Some((std::time::Instant::now(), *seq));
             }
-            seq
+            cache.refreshing.store(false, Ordering::Release);
+            read?
         }
     };
     Ok(Stamp {
