@@ -459,6 +459,15 @@ impl PublicCache {
     }
 }
 
+/// Lowers the "someone is re-reading the head" flag when the refresher is done or dropped.
+struct ClearOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
 /// The stamp for a read starting now: the journal head (read again when older than
 /// [`HEAD_TTL`], by one request at a time) and this process's committed writes, taken first so that a commit racing the
 /// read makes the answer's stamp old rather than the answer wrong.
@@ -472,11 +481,12 @@ async fn stamp(state: &ServiceState) -> ServiceResult<Stamp> {
         // queue up on the pool for the same row.
         Some((_, seq)) if cache.refreshing.swap(true, Ordering::AcqRel) => seq,
         _ => {
+            // Cleared however this ends, even if the request is dropped while it waits.
+            let _refreshing = ClearOnDrop(&cache.refreshing);
             let read = state.run(|conn| Ok(journal_db::head(conn)?.0)).await;
             if let (Ok(seq), Ok(mut head)) = (&read, cache.head.lock()) {
                 *head = Some((std::time::Instant::now(), *seq));
             }
-            cache.refreshing.store(false, Ordering::Release);
             read?
         }
     };
@@ -625,4 +635,52 @@ pub async fn set_goal(
             compute_goal(conn, now)
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(journal_seq: i64, local_writes: u64) -> Stamp {
+        Stamp {
+            journal_seq,
+            local_writes,
+        }
+    }
+
+    #[test]
+    fn a_cached_verdict_is_served_only_at_the_stamp_it_was_read_at() {
+        let cache = PublicCache::default();
+        cache.keep_verification("CODE".into(), stamp(7, 3), None);
+        assert_eq!(
+            cache.verification("CODE", stamp(7, 3)).map(|v| v.is_none()),
+            Some(true)
+        );
+        assert!(
+            cache.verification("CODE", stamp(8, 3)).is_none(),
+            "another replica wrote"
+        );
+        assert!(
+            cache.verification("CODE", stamp(7, 4)).is_none(),
+            "this process wrote"
+        );
+        assert!(cache.verification("OTHER", stamp(7, 3)).is_none());
+        cache.keep_verification("X".repeat(65), stamp(7, 3), None);
+        assert!(
+            cache.verification(&"X".repeat(65), stamp(7, 3)).is_none(),
+            "too long to keep"
+        );
+    }
+
+    #[test]
+    fn the_verdict_cache_starts_again_when_full() {
+        let cache = PublicCache::default();
+        for n in 0..MAX_VERIFICATIONS {
+            cache.keep_verification(format!("C{n}"), stamp(1, 1), None);
+        }
+        assert!(cache.verification("C0", stamp(1, 1)).is_some());
+        cache.keep_verification("ONE-MORE".into(), stamp(1, 1), None);
+        assert!(cache.verification("C0", stamp(1, 1)).is_none());
+        assert!(cache.verification("ONE-MORE", stamp(1, 1)).is_some());
+    }
 }
