@@ -314,14 +314,11 @@ pub(crate) fn insert_producer(
 
 /// A unique key that a concurrent request took between our check and our insert.
 fn conflict_on_race(error: diesel::result::Error) -> ServiceError {
-    if queries::is_unique_violation(&error) {
-        ServiceError::conflict(
-            "This username or credit code is already registered.",
-            "该用户名或信用代码已注册。",
-        )
-    } else {
-        error.into()
-    }
+    ServiceError::on_duplicate(
+        error,
+        "This username or credit code is already registered.",
+        "该用户名或信用代码已注册。",
+    )
 }
 
 async fn hash_password(password: String) -> ServiceResult<String> {

@@ -1002,14 +1002,11 @@ fn grant(
         updated_at: now,
     };
     authorization_db::insert(conn, &authorization).map_err(|error| {
-        if crate::db::queries::is_unique_violation(&error) {
-            ServiceError::conflict(
-                "The enterprise already holds a live authorization for this product.",
-                "该企业已持有该产品的有效授权。",
-            )
-        } else {
-            error.into()
-        }
+        ServiceError::on_duplicate(
+            error,
+            "The enterprise already holds a live authorization for this product.",
+            "该企业已持有该产品的有效授权。",
+        )
     })?;
     Ok(authorization)
 }

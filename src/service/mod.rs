@@ -70,6 +70,20 @@ impl ServiceError {
     pub fn conflict(en: impl Into<String>, zh: impl Into<String>) -> Self {
         ServiceError::Conflict(Localized::new(en, zh))
     }
+
+    /// A write that broke a unique key is the conflict the caller names; any other database
+    /// error stays what it is.
+    pub fn on_duplicate(
+        error: diesel::result::Error,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Self {
+        if crate::db::queries::is_unique_violation(&error) {
+            ServiceError::conflict(en, zh)
+        } else {
+            error.into()
+        }
+    }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

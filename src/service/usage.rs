@@ -170,14 +170,11 @@ pub(crate) fn file_report_in(
         created_at: now,
     };
     db::insert_report(conn, &row).map_err(|e| {
-        if crate::db::queries::is_unique_violation(&e) {
-            ServiceError::conflict(
-                "The report for this year has been filed already.",
-                "该年度的报告已提交。",
-            )
-        } else {
-            e.into()
-        }
+        ServiceError::on_duplicate(
+            e,
+            "The report for this year has been filed already.",
+            "该年度的报告已提交。",
+        )
     })?;
     journal::append(
         conn,

@@ -19,7 +19,7 @@ use super::session::{check_csrf, csrf_cookie, CsrfForm, FormErrors, PageError, S
 use crate::api::applications::{document_response, read_upload_fields, upload_of};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::roles::{Actor, Role};
-use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::domain::workflow::{may_attach, ApplicationAction, ApplicationStatus};
 use crate::domain::{FieldError, Localized};
 use crate::error::ApiError;
 use crate::service::applications::{
@@ -796,17 +796,11 @@ fn documents(
         }
         html.push_str("</ul></div>");
     }
-    let is_owner = session.actor.role == Role::Applicant;
-    let kinds: Vec<AttachmentKind> = if is_owner && view.status.is_editable() {
-        AttachmentKind::ALL
-            .into_iter()
-            .filter(|k| !k.is_reviewers())
-            .collect()
-    } else if session.actor.role.may_review() && view.status == ApplicationStatus::UnderReview {
-        vec![AttachmentKind::OriginVerificationReport]
-    } else {
-        Vec::new()
-    };
+    // The upload form offers exactly the documents the domain lets this person add now.
+    let kinds: Vec<AttachmentKind> = AttachmentKind::ALL
+        .into_iter()
+        .filter(|k| may_attach(&session.actor, &view.enterprise.id, view.status, *k).is_ok())
+        .collect();
     if let Some(first) = kinds.first() {
         let preselected = view
             .missing_documents

@@ -12,7 +12,7 @@ use super::application_pages::{history, pager, when};
 use super::form::Control;
 use super::labels;
 use super::layout::{escape, url_encode, Lang};
-use super::review_pages::product_choices;
+use super::review_pages::{product_choices, staff_only};
 use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::roles::Role;
@@ -301,9 +301,7 @@ pub async fn register_of_rights(
     session: SignedIn,
     query: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, PageError> {
-    if !session.actor.role.is_staff() {
-        return Err(session.error(ApiError::Forbidden));
-    }
+    staff_only(&session)?;
     let v = &session.visitor;
     let lang = v.lang;
     let query = query.into_inner();
@@ -493,9 +491,7 @@ async fn right_page(
     typed: Option<&(AuthorizationAction, RightActionForm, FormErrors)>,
     message: Option<(&str, &str)>,
 ) -> Result<HttpResponse, PageError> {
-    if !session.actor.role.is_staff() {
-        return Err(session.error(ApiError::Forbidden));
-    }
+    staff_only(session)?;
     let v = &session.visitor;
     let lang = v.lang;
     let right = authorizations::get(state, &session.actor, id.to_owned())

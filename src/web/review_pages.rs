@@ -42,7 +42,7 @@ pub fn product_choices(lang: Lang, products: &[ProductView]) -> Vec<(String, Str
 }
 
 /// Staff only: a producer who opens a staff page is sent to their own pages.
-fn staff_only(session: &SignedIn) -> Result<(), PageError> {
+pub fn staff_only(session: &SignedIn) -> Result<(), PageError> {
     if session.actor.role.is_staff() {
         Ok(())
     } else {
