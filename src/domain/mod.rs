@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod goal;
 pub mod journal;
 pub mod roles;
+pub mod text;
 pub mod throttle;
 pub mod usage;
 pub mod uscc;
