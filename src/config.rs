@@ -47,7 +47,18 @@ pub struct Settings {
     pub storage_url: Option<String>,
     /// Bucket settings beyond the `AWS_*` environment (`aws_endpoint`, `aws_allow_http`, …).
     pub storage_options: Vec<(String, String)>,
+    /// `GI_PASSWORD_HASH_SLOTS`: argon2 runs at once (default twice the cores); beyond, 503.
+    pub password_hash_slots: usize,
+    /// `GI_REGISTRATIONS_PER_HOUR`: producer registrations per client address and hour.
+    pub registrations_per_hour: i32,
 }
+
+/// Twice the cores: enough to keep them busy with hashes, few enough to bound the memory.
+fn default_password_hash_slots() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+const DEFAULT_REGISTRATIONS_PER_HOUR: i32 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -137,6 +148,17 @@ impl Settings {
             public_url: env_opt("GI_PUBLIC_URL"),
             storage_url: env_opt("GI_STORAGE_URL"),
             storage_options: Vec::new(),
+            password_hash_slots: env_number(
+                "GI_PASSWORD_HASH_SLOTS",
+                default_password_hash_slots(),
+                "a whole number of concurrent password hashes",
+            )?
+            .max(1),
+            registrations_per_hour: env_number(
+                "GI_REGISTRATIONS_PER_HOUR",
+                DEFAULT_REGISTRATIONS_PER_HOUR,
+                "a whole number of registrations",
+            )?,
         })
     }
 
@@ -155,6 +177,8 @@ impl Settings {
             public_url: None,
             storage_url: None,
             storage_options: Vec::new(),
+            password_hash_slots: default_password_hash_slots(),
+            registrations_per_hour: DEFAULT_REGISTRATIONS_PER_HOUR,
         }
     }
 }

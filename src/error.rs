@@ -24,6 +24,8 @@ pub enum ApiError {
     BadRequest(Localized),
     #[error("unauthorized")]
     Unauthorized,
+    #[error("wrong user name or password")]
+    BadCredentials,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -42,6 +44,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable,
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -51,6 +55,7 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::Unauthorized => ApiError::Unauthorized,
+            ServiceError::BadCredentials => ApiError::BadCredentials,
             ServiceError::Forbidden => ApiError::Forbidden,
             ServiceError::Conflict(message) => ApiError::Conflict(message),
             ServiceError::Invalid(errors) => ApiError::Validation(errors),
@@ -59,6 +64,7 @@ impl From<ServiceError> for ApiError {
                 ApiError::TooManyRequests { retry_after_secs }
             }
             ServiceError::Unavailable => ApiError::Unavailable,
+            ServiceError::Busy { retry_after_secs } => ApiError::Busy { retry_after_secs },
             ServiceError::Internal(error) => ApiError::Internal(error),
         }
     }
@@ -225,6 +231,16 @@ fn title_zh(status: StatusCode) -> &'static str {
 }
 
 impl ApiError {
+    /// When a refusal says to come back: every 429 and 503 carries `Retry-After`.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::Unavailable => Some(5),
+            _ => None,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         match self {
             ApiError::BadRequest(detail) => Problem {
@@ -232,6 +248,11 @@ impl ApiError {
                 ..Problem::for_status(StatusCode::BAD_REQUEST)
             },
             ApiError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
+            ApiError::BadCredentials => Problem {
+                title: Localized::new("Sign-in refused", "登录未成功"),
+                detail: Localized::new("Wrong user name or password.", "用户名或密码错误。"),
+                ..Problem::for_status(StatusCode::UNAUTHORIZED)
+            },
             ApiError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
             ApiError::NotFound => Problem::for_status(StatusCode::NOT_FOUND),
             ApiError::Conflict(detail) => Problem {
@@ -250,6 +271,13 @@ impl ApiError {
             },
             ApiError::TooManyRequests { .. } => Problem::for_status(StatusCode::TOO_MANY_REQUESTS),
             ApiError::Unavailable => Problem::for_status(StatusCode::SERVICE_UNAVAILABLE),
+            ApiError::Busy { .. } => Problem {
+                detail: Localized::new(
+                    "Too many sign-ins are being checked at this moment: try again in a second.",
+                    "当前同时登录的人数过多，请稍后再试。",
+                ),
+                ..Problem::for_status(StatusCode::SERVICE_UNAVAILABLE)
+            },
             ApiError::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -267,8 +295,8 @@ impl ResponseError for ApiError {
         }
         let problem = self.problem();
         let mut response = problem.render(false, None);
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        if let Some(seconds) = self.retry_after_secs() {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }

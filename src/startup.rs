@@ -51,6 +51,7 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         })
         .await??
     };
+    let password_slots = Arc::new(tokio::sync::Semaphore::new(settings.password_hash_slots));
     Ok(ServiceState {
         pool,
         clock,
@@ -58,6 +59,7 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         jwt: Arc::new(JwtKeys::new(&secret)),
         documents,
         public_cache: Default::default(),
+        password_slots,
     })
 }
 

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::Json;
+use crate::auth::extractor::Authenticated;
 use crate::domain::roles::Actor;
 use crate::error::ApiError;
 use crate::service::accounts::{
@@ -16,12 +17,16 @@ use crate::service::ServiceState;
     (status = 201, body = Registered),
     (status = 409, description = "Username or credit code taken", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields (e.g. `enterprise.uscc`)", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 429, description = "Too many registrations from this address; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing is busy; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn register(
     state: web::Data<ServiceState>,
+    request: HttpRequest,
     body: Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let registered = accounts::register(&state, body.into_inner()).await?;
+    let address = crate::api::extract::client_address(&request);
+    let registered = accounts::register(&state, body.into_inner(), address).await?;
     Ok(HttpResponse::Created().json(registered))
 }
 
@@ -29,7 +34,8 @@ pub async fn register(
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginInput, responses(
     (status = 200, body = AccessToken),
     (status = 401, description = "Unknown user or wrong password", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
-    (status = 429, description = "Too many failures; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 503, description = "Password checks are busy or the attempt cannot be counted; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn login(
     state: web::Data<ServiceState>,
@@ -41,6 +47,19 @@ pub async fn login(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(token))
+}
+
+/// Signs out: the session of this token ends at once; the token answers 401 from now on.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+))]
+pub async fn logout(
+    state: web::Data<ServiceState>,
+    caller: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    accounts::logout(&state, &caller.actor, &caller.session_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The signed-in user and, for a producer, its enterprise.
@@ -57,13 +76,17 @@ pub async fn me(state: web::Data<ServiceState>, actor: Actor) -> Result<HttpResp
     (status = 204, description = "Changed"),
     (status = 401, body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
     (status = 422, body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong current passwords; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing is busy; see Retry-After", body = super::openapi::ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn change_password(
     state: web::Data<ServiceState>,
+    request: HttpRequest,
     actor: Actor,
     body: Json<ChangePasswordInput>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::change_password(&state, &actor, body.into_inner()).await?;
+    let address = crate::api::extract::client_address(&request);
+    accounts::change_password(&state, &actor, body.into_inner(), address).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

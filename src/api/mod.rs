@@ -5,6 +5,7 @@ pub mod applications;
 pub mod authorizations;
 pub mod csv;
 pub mod duties;
+pub mod enterprises;
 pub mod exports;
 pub mod extract;
 pub mod health;
@@ -25,9 +26,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))
                 .service(web::resource("/auth/password").post(accounts::change_password))
+                .service(web::resource("/auth/logout").post(accounts::logout))
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
+                .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
                     web::resource("/applications")
                         .post(applications::create)

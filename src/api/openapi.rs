@@ -5,7 +5,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use super::{accounts, applications, authorizations, duties, exports, health, metrics, public};
+use super::{
+    accounts, applications, authorizations, duties, enterprises, exports, health, metrics, public,
+};
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
 use crate::service::authorizations as authorization_service;
@@ -20,8 +22,8 @@ use crate::service::public as public_service;
     ),
     paths(
         health::healthz, health::readyz, metrics::metrics,
-        accounts::register, accounts::login, accounts::me, accounts::change_password,
-        accounts::create_user, accounts::update_user,
+        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::change_password,
+        accounts::create_user, accounts::update_user, enterprises::release,
         applications::create, applications::list, applications::get, applications::edit,
         applications::upload, applications::download, applications::act,
         authorizations::list, authorizations::get, authorizations::act,
@@ -37,6 +39,7 @@ use crate::service::public as public_service;
         account_service::ChangePasswordInput, account_service::CreateStaffInput, account_service::UpdateUserInput,
         account_service::UserView, account_service::EnterpriseView, account_service::Registered,
         account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
+        crate::service::enterprises::ReleasedEnterprise,
         application_service::ApplicationInput, application_service::ApplicationPatch,
         application_service::ActionInput, application_service::FieldCommentInput,
         application_service::ApplicationView, application_service::ApplicationSummary,

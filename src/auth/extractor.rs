@@ -23,7 +23,13 @@ fn bearer_token(request: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-impl FromRequest for Actor {
+/// A caller with a valid Bearer token of a live session, and that session's id.
+pub struct Authenticated {
+    pub actor: Actor,
+    pub session_id: String,
+}
+
+impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -36,7 +42,19 @@ impl FromRequest for Actor {
             let claims = token
                 .and_then(|t| state.jwt.verify(&t))
                 .ok_or(ApiError::Unauthorized)?;
-            Ok(accounts::authenticate(&state, claims).await?)
+            let session_id = claims.sid.clone();
+            let actor = accounts::authenticate(&state, claims).await?;
+            Ok(Authenticated { actor, session_id })
         })
+    }
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let authenticated = Authenticated::from_request(request, payload);
+        Box::pin(async move { Ok(authenticated.await?.actor) })
     }
 }

@@ -49,6 +49,17 @@ diesel::table! {
         uscc_exception_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        released_uscc -> Nullable<Text>,
+        released_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -240,6 +251,7 @@ diesel::joinable!(product_towns -> gi_products (product_code));
 diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
 diesel::joinable!(users -> enterprises (enterprise_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(applications -> gi_products (product_code));
 diesel::joinable!(review_opinions -> applications (application_id));
@@ -256,6 +268,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enterprises,
     users,
     login_throttle,
+    sessions,
     applications,
     review_opinions,
     review_field_comments,

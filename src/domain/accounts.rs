@@ -90,3 +90,83 @@ mod tests {
         assert!(normalise_username("茶农").is_err());
     }
 }
+
+/// Whether staff may free a credit code claimed by a registration: only while it came to
+/// nothing — no right ever held and no application past its draft — so a squatter cannot
+/// keep a real enterprise out, and nothing of record is undone.
+pub fn may_release_claim(
+    holds_or_held_a_right: bool,
+    application_statuses: &[super::workflow::ApplicationStatus],
+) -> bool {
+    !holds_or_held_a_right
+        && application_statuses
+            .iter()
+            .all(|s| *s == super::workflow::ApplicationStatus::Draft)
+}
+
+/// The code a released registration keeps instead of its claim: `Z` is outside the credit
+/// code alphabet, so it can never equal a real code, and the unique key is freed.
+pub fn released_code_placeholder(unique: &str) -> String {
+    let tail: String = unique
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    format!("Z{:0>17}", &tail[tail.len().saturating_sub(17)..])
+}
+
+/// A person's or enterprise's name, address or the like: `None` when acceptable, else why
+/// not. Required text counts only once trimmed; control and bidi characters are refused.
+pub fn check_name_text(field: &str, text: &str, required: bool) -> Option<FieldError> {
+    if required && text.trim().is_empty() {
+        return Some(FieldError::new(
+            field,
+            "required",
+            Localized::new("is required", "此项为必填项"),
+        ));
+    }
+    super::text::has_format_or_control(text).then(|| {
+        FieldError::new(
+            field,
+            "invalid_characters",
+            Localized::new(
+                "must not contain control or text-direction characters",
+                "不能包含控制字符或文字方向字符",
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod release_tests {
+    use super::*;
+    use crate::domain::workflow::ApplicationStatus;
+
+    #[test]
+    fn only_a_claim_that_came_to_nothing_may_be_released() {
+        assert!(may_release_claim(false, &[]));
+        assert!(may_release_claim(false, &[ApplicationStatus::Draft; 2]));
+        assert!(!may_release_claim(true, &[]));
+        assert!(!may_release_claim(
+            false,
+            &[ApplicationStatus::Draft, ApplicationStatus::Withdrawn]
+        ));
+        assert!(!may_release_claim(false, &[ApplicationStatus::Submitted]));
+    }
+
+    #[test]
+    fn the_placeholder_is_eighteen_characters_and_never_a_credit_code() {
+        let code = released_code_placeholder("0193c2de-7a4b-7c1e-9f00-123456789abc");
+        assert_eq!(code.len(), 18);
+        assert!(code.starts_with('Z'));
+        assert!(crate::domain::uscc::Uscc::parse(&code).is_err());
+    }
+
+    #[test]
+    fn blank_required_text_and_bidi_characters_are_refused() {
+        assert!(check_name_text("name", " \u{3000}\t", true).is_some());
+        assert!(check_name_text("name", "", false).is_none());
+        assert!(check_name_text("name", "英德\u{202E}茶", false).is_some());
+        assert!(check_name_text("name", "英德红茶有限公司", true).is_none());
+    }
+}

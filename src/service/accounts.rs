@@ -6,17 +6,22 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use tokio::sync::OwnedSemaphorePermit;
+
 use super::journal::{self, EventActor, NewEvent};
-use super::validation;
+use super::{throttle, validation};
 use super::{ServiceError, ServiceResult, ServiceState};
 use crate::auth::jwt::{Claims, TOKEN_LIFETIME_SECS};
 use crate::auth::{password, secrets};
-use crate::db::models::account::{EnterpriseRow, ThrottleRow, UserRow};
+use crate::db::models::account::{EnterpriseRow, SessionRow, UserRow};
 use crate::db::queries::{self, accounts as db};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::accounts::{check_password, normalise_username};
 use crate::domain::roles::{Actor, Role};
-use crate::domain::throttle::{ThrottlePolicy, ThrottleState, PER_ACCOUNT, PER_ADDRESS};
+use crate::domain::throttle::{
+    ThrottlePolicy, ThrottleState, LOGIN_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_ADDRESS,
+    LOGIN_PER_ADDRESS, REGISTRATIONS_PER_ADDRESS,
+};
 use crate::domain::uscc::Uscc;
 use crate::domain::{FieldError, Localized};
 
@@ -38,25 +43,44 @@ pub struct EnterpriseInput {
     /// Unified social credit code (18 characters; spaces and lower case are accepted).
     #[schema(min_length = 18, max_length = 64)]
     pub uscc: String,
-    #[validate(length(min = 2, max = 200))]
+    #[serde(deserialize_with = "validation::trimmed")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 2, max = 200)
+    )]
     #[schema(min_length = 2, max_length = 200)]
     pub name: String,
-    #[validate(length(min = 1, max = 100))]
+    #[serde(deserialize_with = "validation::trimmed")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 1, max = 100)
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub legal_representative: String,
-    #[validate(length(min = 1, max = 300))]
+    #[serde(deserialize_with = "validation::trimmed")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 1, max = 300)
+    )]
     #[schema(min_length = 1, max_length = 300)]
     pub address: String,
     /// A town of Yingde by code (`xiniu`), Chinese name (`西牛镇`) or English name.
+    #[serde(deserialize_with = "validation::trimmed")]
     #[validate(length(min = 1, max = 50))]
     #[schema(min_length = 1, max_length = 50)]
     pub town: String,
-    #[validate(length(min = 1, max = 100))]
+    #[serde(deserialize_with = "validation::trimmed")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 1, max = 100)
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub contact_name: String,
+    #[serde(deserialize_with = "validation::trimmed")]
     #[validate(length(min = 5, max = 30))]
     #[schema(min_length = 5, max_length = 30)]
     pub contact_phone: String,
+    #[serde(deserialize_with = "validation::trimmed")]
     #[validate(email, length(max = 254))]
     #[schema(format = Email, max_length = 254)]
     pub email: String,
@@ -89,7 +113,11 @@ pub struct CreateStaffInput {
     pub password: String,
     /// `reviewer`, `approver` or `admin`.
     pub role: Role,
-    #[validate(length(min = 1, max = 100))]
+    #[serde(default, deserialize_with = "validation::trimmed_optional")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 1, max = 100)
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
 }
@@ -186,7 +214,12 @@ fn enterprise_view(conn: &mut DbConnection, row: &EnterpriseRow) -> ServiceResul
 }
 
 /// A producer's account and its enterprise, in one transaction with its journal event.
-pub async fn register(state: &ServiceState, input: RegisterInput) -> ServiceResult<Registered> {
+/// At most `registrations_per_hour` registrations that reach the hash per client address.
+pub async fn register(
+    state: &ServiceState,
+    input: RegisterInput,
+    client_address: String,
+) -> ServiceResult<Registered> {
     let mut problems = Vec::new();
     let username = normalise_username(&input.username)
         .map_err(|e| problems.push(e))
@@ -221,9 +254,23 @@ pub async fn register(state: &ServiceState, input: RegisterInput) -> ServiceResu
         )));
     };
 
-    // Hashing is slow: do it before taking the write lock.
-    let password_hash = hash_password(input.password.clone()).await?;
     let now = state.clock.now_naive();
+    let policy = ThrottlePolicy {
+        max_attempts: state.settings.registrations_per_hour,
+        ..REGISTRATIONS_PER_ADDRESS
+    };
+    let key = format!("register:{client_address}");
+    let refused = state
+        .run(move |conn| {
+            write_transaction(conn, |conn| throttle::admit(conn, &[(&key, policy)], now))
+        })
+        .await
+        .map_err(uncounted)?;
+    if let Some(retry_after_secs) = refused {
+        return Err(ServiceError::TooManyRequests { retry_after_secs });
+    }
+    // Hashing is slow: do it before taking the write lock.
+    let password_hash = hash_password(state, input.password.clone()).await?;
     state
         .run(move |conn| {
             let Some(town) = queries::reference::find_town(conn, &input.enterprise.town)? else {
@@ -321,43 +368,127 @@ fn conflict_on_race(error: diesel::result::Error) -> ServiceError {
     )
 }
 
-async fn hash_password(password: String) -> ServiceResult<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("hashing task failed: {e}")))?
-        .map_err(ServiceError::Internal)
+/// A place to hash a password in, or a quick 503: at most `password_hash_slots` argon2 runs
+/// at once (each takes ~19 MiB and a core for a while), never a queue that grows without end.
+fn password_slot(state: &ServiceState) -> ServiceResult<OwnedSemaphorePermit> {
+    state
+        .password_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ServiceError::Busy {
+            retry_after_secs: 1,
+        })
 }
 
-pub(crate) fn throttle_state(row: Option<ThrottleRow>) -> Option<ThrottleState> {
-    row.map(|r| ThrottleState {
-        failures: r.failures,
-        window_start: r.window_start,
-        locked_until: r.locked_until,
+/// Hashes a new password on the blocking pool while holding a hashing slot.
+async fn hash_password(state: &ServiceState, password: String) -> ServiceResult<String> {
+    let slot = password_slot(state)?;
+    tokio::task::spawn_blocking(move || {
+        let hashed = password::hash(&password);
+        drop(slot);
+        hashed
     })
+    .await
+    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("hashing task failed: {e}")))?
+    .map_err(ServiceError::Internal)
 }
 
-pub(crate) fn record_failure(
-    conn: &mut DbConnection,
-    key: &str,
-    policy: &ThrottlePolicy,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    let current = throttle_state(db::throttle(conn, key)?);
-    let next = policy.record_failure(current.as_ref(), now);
-    db::save_throttle(
-        conn,
-        &ThrottleRow {
-            throttle_key: key.to_owned(),
-            failures: next.failures,
-            window_start: next.window_start,
-            locked_until: next.locked_until,
-        },
-    )?;
-    Ok(())
+/// An attempt that could not be counted is not made: the database refused the write.
+fn uncounted(error: ServiceError) -> ServiceError {
+    match error {
+        ServiceError::Internal(cause) => {
+            tracing::warn!(error = %cause, "cannot count an attempt; refusing it");
+            ServiceError::Unavailable
+        }
+        other => other,
+    }
 }
 
-/// Signs in. Unknown user and wrong password get the same answer after the same work; too
-/// many failures per account or per client address answer 429 until the lock expires.
+/// The throttle keys of one password check: the account from this address, the address,
+/// and the account from anywhere (DESIGN §7; policy in docs/reliability.md).
+struct LoginKeys {
+    pair: String,
+    address: String,
+    account: String,
+}
+
+impl LoginKeys {
+    fn new(username: &str, client_address: &str) -> Self {
+        Self {
+            pair: format!("login:{username}@{client_address}"),
+            address: format!("address:{client_address}"),
+            account: format!("account:{username}"),
+        }
+    }
+
+    fn policies(&self) -> [(&str, ThrottlePolicy); 3] {
+        [
+            (self.pair.as_str(), LOGIN_PER_ACCOUNT_AND_ADDRESS),
+            (self.address.as_str(), LOGIN_PER_ADDRESS),
+            (self.account.as_str(), LOGIN_PER_ACCOUNT),
+        ]
+    }
+
+    /// After the right password: this pair's guesses are forgiven, the attempt given back to
+    /// the address and the account. Locks stay.
+    fn settlements(&self) -> [(&str, fn(&ThrottleState) -> ThrottleState); 3] {
+        [
+            (self.pair.as_str(), ThrottleState::forgiven),
+            (self.address.as_str(), ThrottleState::refunded),
+            (self.account.as_str(), ThrottleState::refunded),
+        ]
+    }
+}
+
+/// Checks and counts one password guess for `username` from `client_address` in one write
+/// transaction, before any hash is computed; then checks `candidate` against `stored`.
+/// `lookup` finds the stored hash (none for an unknown or inactive account) and what the
+/// caller needs beside it. Returns whether the guess matched.
+async fn checked_guess<T: Send + 'static>(
+    state: &ServiceState,
+    username: &str,
+    client_address: &str,
+    lookup: impl FnOnce(&mut DbConnection) -> ServiceResult<(Option<String>, T)> + Send + 'static,
+    candidate: String,
+) -> ServiceResult<(bool, T, LoginKeys)> {
+    let slot = password_slot(state)?;
+    let keys = LoginKeys::new(username, client_address);
+    let now = state.clock.now_naive();
+    let ((stored, found), keys) = state
+        .run(move |conn| {
+            let outcome = write_transaction::<_, ServiceError, _>(conn, |conn| {
+                match throttle::admit(conn, &keys.policies(), now)? {
+                    Some(retry_after_secs) => Ok(Err(retry_after_secs)),
+                    None => Ok(Ok(lookup(conn)?)),
+                }
+            })?;
+            match outcome {
+                Ok(found) => Ok((found, keys)),
+                Err(retry_after_secs) => Err(ServiceError::TooManyRequests { retry_after_secs }),
+            }
+        })
+        .await
+        .map_err(uncounted)?;
+    let matched = tokio::task::spawn_blocking(move || {
+        let matched = match stored {
+            Some(stored) => password::verify(&candidate, &stored),
+            None => {
+                password::verify_against_dummy(&candidate);
+                false
+            }
+        };
+        drop(slot);
+        matched
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("verify task failed: {e}")))?;
+    Ok((matched, found, keys))
+}
+
+/// Signs in. Unknown user and wrong password get the same answer after the same work; a
+/// guess is counted before it is checked, and too many per account and address, per address
+/// or per account answer 429 until the lock expires. Each sign-in opens a session that
+/// signing out ends.
 pub async fn login(
     state: &ServiceState,
     input: LoginInput,
@@ -365,95 +496,93 @@ pub async fn login(
 ) -> ServiceResult<AccessToken> {
     validation::check(&input, Vec::new())?;
     let username = input.username.trim().to_lowercase();
-    let account_key = format!("account:{username}");
-    let address_key = format!("address:{client_address}");
+    let lookup = username.clone();
+    let (matched, user, keys) = checked_guess(
+        state,
+        &username,
+        &client_address,
+        move |conn| {
+            let user = db::user_by_username(conn, &lookup)?.filter(|u| u.active);
+            Ok((user.as_ref().map(|u| u.password_hash.clone()), user))
+        },
+        input.password,
+    )
+    .await?;
+    let Some(user) = user.filter(|_| matched) else {
+        return Err(ServiceError::BadCredentials);
+    };
+    let role: Role = user
+        .role
+        .parse()
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+    let session_id = new_id();
     let now = state.clock.now_naive();
-
-    let (user, retry_after) = {
-        let (account_key, address_key, username) =
-            (account_key.clone(), address_key.clone(), username.clone());
+    {
+        let (session_id, user_id) = (session_id.clone(), user.id.clone());
         state
             .run(move |conn| {
-                let retry = [(&account_key, PER_ACCOUNT), (&address_key, PER_ADDRESS)]
-                    .into_iter()
-                    .map(|(key, policy)| {
-                        Ok(policy
-                            .retry_after(throttle_state(db::throttle(conn, key)?).as_ref(), now))
-                    })
-                    .collect::<ServiceResult<Vec<_>>>()?
-                    .into_iter()
-                    .flatten()
-                    .max();
-                Ok((db::user_by_username(conn, &username)?, retry))
+                write_transaction(conn, |conn| {
+                    throttle::settle(conn, &keys.settlements())?;
+                    db::purge_sessions(
+                        conn,
+                        now - chrono::Duration::seconds(2 * TOKEN_LIFETIME_SECS),
+                    )?;
+                    db::insert_session(
+                        conn,
+                        &SessionRow {
+                            id: session_id,
+                            user_id,
+                            created_at: now,
+                            ended_at: None,
+                        },
+                    )?;
+                    Ok(())
+                })
             })
-            .await?
-    };
-    if let Some(retry_after_secs) = retry_after {
-        return Err(ServiceError::TooManyRequests { retry_after_secs });
+            .await?;
     }
-
-    let candidate = input.password;
-    let stored = user
-        .as_ref()
-        .filter(|u| u.active)
-        .map(|u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => password::verify(&candidate, &stored),
-        None => {
-            password::verify_against_dummy(&candidate);
-            false
-        }
+    // Token lifetimes follow the wall clock, as their verification does, not the
+    // injectable registry clock.
+    let token = state.jwt.issue(
+        &user.id,
+        role,
+        user.token_version,
+        &session_id,
+        chrono::Utc::now().timestamp(),
+    )?;
+    Ok(AccessToken {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: TOKEN_LIFETIME_SECS,
+        role,
     })
-    .await
-    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("verify task failed: {e}")))?;
-
-    match user.filter(|_| verified) {
-        Some(user) => {
-            state
-                .run(move |conn| {
-                    write_transaction(conn, |conn| Ok(db::clear_throttle(conn, &account_key)?))
-                })
-                .await?;
-            let role: Role = user
-                .role
-                .parse()
-                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-            // Token lifetimes follow the wall clock, as their verification does, not the
-            // injectable registry clock.
-            let token = state.jwt.issue(
-                &user.id,
-                role,
-                user.token_version,
-                chrono::Utc::now().timestamp(),
-            )?;
-            Ok(AccessToken {
-                access_token: token,
-                token_type: "Bearer",
-                expires_in: TOKEN_LIFETIME_SECS,
-                role,
-            })
-        }
-        None => {
-            state
-                .run(move |conn| {
-                    write_transaction(conn, |conn| {
-                        record_failure(conn, &account_key, &PER_ACCOUNT, now)?;
-                        record_failure(conn, &address_key, &PER_ADDRESS, now)
-                    })
-                })
-                .await?;
-            Err(ServiceError::Unauthorized)
-        }
-    }
 }
 
-/// Turns verified token claims into an actor, refusing tokens of deactivated users, older
-/// token versions, or a role the user no longer has.
+/// Ends the session `session_id` of the caller, at once, server-side: its token (or cookie)
+/// answers 401 from now on, on every replica.
+pub async fn logout(state: &ServiceState, actor: &Actor, session_id: &str) -> ServiceResult<()> {
+    let (session_id, user_id) = (session_id.to_owned(), actor.user_id.clone());
+    let now = state.clock.now_naive();
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                db::end_session(conn, &session_id, &user_id, now)?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Turns verified token claims into an actor, refusing tokens of ended sessions, deactivated
+/// users, older token versions, or a role the user no longer has.
 pub async fn authenticate(state: &ServiceState, claims: Claims) -> ServiceResult<Actor> {
     let user = state
         .run(move |conn| {
-            Ok(db::user_by_id(conn, &claims.sub)?
-                .filter(|u| u.token_version == claims.ver && u.role == claims.role.as_str()))
+            Ok(db::user_of_live_session(conn, &claims.sid)?.filter(|u| {
+                u.id == claims.sub
+                    && u.token_version == claims.ver
+                    && u.role == claims.role.as_str()
+            }))
         })
         .await?;
     match user {
@@ -491,6 +620,7 @@ pub async fn change_password(
     state: &ServiceState,
     actor: &Actor,
     input: ChangePasswordInput,
+    client_address: String,
 ) -> ServiceResult<()> {
     let user_id = actor.user_id.clone();
     let user = state
@@ -511,10 +641,16 @@ pub async fn change_password(
         ));
     }
     validation::check(&input, problems)?;
-    let (current, stored) = (input.current_password.clone(), user.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-        .await
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("verify task failed: {e}")))?;
+    // The current password is a guess like any sign-in: the same limits count it first.
+    let stored = user.password_hash.clone();
+    let (verified, (), keys) = checked_guess(
+        state,
+        &user.username,
+        &client_address,
+        move |_| Ok((Some(stored), ())),
+        input.current_password.clone(),
+    )
+    .await?;
     if !verified {
         return Err(ServiceError::invalid(
             "current_password",
@@ -523,11 +659,12 @@ pub async fn change_password(
             "当前密码不正确",
         ));
     }
-    let new_hash = hash_password(input.new_password).await?;
+    let new_hash = hash_password(state, input.new_password).await?;
     let (now, actor) = (state.clock.now_naive(), actor.clone());
     state
         .run(move |conn| {
             write_transaction(conn, |conn| {
+                throttle::settle(conn, &keys.settlements())?;
                 db::set_password(conn, &actor.user_id, &new_hash, now)?;
                 journal::append(
                     conn,
@@ -581,7 +718,7 @@ pub async fn create_staff(
             "validated input lost its username"
         )));
     };
-    let password_hash = hash_password(input.password).await?;
+    let password_hash = hash_password(state, input.password).await?;
     let now = state.clock.now_naive();
     let event_actor =
         actor.map_or_else(EventActor::system, |a| EventActor::user(&a.user_id, a.role));

@@ -47,6 +47,7 @@ pub struct ApplicationInput {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_length = 1, max_length = 50)]
     pub production_town: String,
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
     pub production_address: String,
@@ -78,9 +79,11 @@ pub struct ApplicationPatch {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct FieldCommentInput {
     /// A form field (`production_address`) or a document (`attachments.test_report`).
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub field: String,
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub comment: String,
@@ -90,10 +93,12 @@ pub struct FieldCommentInput {
 /// action (see the contract table).
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 pub struct ActionInput {
+    #[serde(default, deserialize_with = "super::validation::trimmed_optional")]
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub comment: Option<String>,
     /// Required for `refuse` and `reject`.
+    #[serde(default, deserialize_with = "super::validation::trimmed_optional")]
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
@@ -102,6 +107,7 @@ pub struct ActionInput {
     #[schema(max_items = 50)]
     pub field_comments: Option<Vec<FieldCommentInput>>,
     /// Required for `approve`: the approval announcement number.
+    #[serde(default, deserialize_with = "super::validation::trimmed_optional")]
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub announcement_no: Option<String>,

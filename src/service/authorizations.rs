@@ -23,6 +23,7 @@ use crate::domain::{FieldError, Localized};
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 pub struct AuthorizationActionInput {
     /// Required for `suspend` and `revoke`.
+    #[serde(default, deserialize_with = "super::validation::trimmed_optional")]
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,

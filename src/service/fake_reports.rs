@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::accounts::{record_failure, throttle_state};
 use super::journal::{self, EventActor, NewEvent};
 use super::paging::{Page, PageRequest};
-use super::{validation, ServiceError, ServiceResult, ServiceState};
+use super::{throttle, validation, ServiceError, ServiceResult, ServiceState};
 use crate::db::models::usage::FakeReportRow;
-use crate::db::queries::{accounts as account_db, usage as db};
+use crate::db::queries::usage as db;
 use crate::db::write_transaction;
 use crate::domain::roles::Actor;
 use crate::domain::throttle::FAKE_REPORTS_PER_ADDRESS;
@@ -18,13 +17,16 @@ use crate::domain::throttle::FAKE_REPORTS_PER_ADDRESS;
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct FakeReportInput {
     /// The credit code or registry number printed on the product.
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub code_seen: String,
     /// Where the product was seen (shop, market, web address).
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
     pub place: String,
+    #[serde(deserialize_with = "super::validation::trimmed")]
     #[validate(length(min = 1, max = 4000))]
     #[schema(min_length = 1, max_length = 4000)]
     pub description: String,
@@ -91,13 +93,12 @@ pub async fn submit(
     state
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let current = throttle_state(account_db::throttle(conn, &key)?);
+                // Counted with the report it allows; a refusal stores nothing.
                 if let Some(retry_after_secs) =
-                    FAKE_REPORTS_PER_ADDRESS.retry_after(current.as_ref(), now)
+                    throttle::admit(conn, &[(&key, FAKE_REPORTS_PER_ADDRESS)], now)?
                 {
                     return Err(ServiceError::TooManyRequests { retry_after_secs });
                 }
-                record_failure(conn, &key, &FAKE_REPORTS_PER_ADDRESS, now)?;
                 let row = FakeReportRow {
                     id: super::applications::new_id(),
                     code_seen: input.code_seen.trim().to_owned(),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod demo;
+pub mod enterprises;
 pub mod exports;
 pub mod fake_reports;
 pub mod health;
@@ -14,6 +15,7 @@ pub mod public;
 pub mod review;
 pub mod stats;
 pub mod storage;
+pub mod throttle;
 pub mod usage;
 pub mod validation;
 
@@ -30,6 +32,9 @@ pub enum ServiceError {
     NotFound,
     #[error("not signed in")]
     Unauthorized,
+    /// A sign-in with a wrong user name or password (told apart from a missing token).
+    #[error("wrong user name or password")]
+    BadCredentials,
     #[error("forbidden")]
     Forbidden,
     #[error("conflict: {}", .0.en)]
@@ -42,6 +47,9 @@ pub enum ServiceError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("database unavailable")]
     Unavailable,
+    /// A bounded resource (password hashing) is in full use: try again shortly.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -98,6 +106,8 @@ pub struct ServiceState {
     pub documents: Arc<dyn storage::DocumentStore>,
     /// The last computed counter, valid while the journal head and the month are unchanged.
     pub public_cache: Arc<public::PublicCache>,
+    /// Places for argon2 runs (`settings.password_hash_slots`); none free answers 503.
+    pub password_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl ServiceState {

@@ -366,6 +366,11 @@ fn read_verification(
             },
         )
         .collect::<ServiceResult<Vec<_>>>()?;
+    // A registration that never held a right is not in the public register: its name is only
+    // what it says of itself (and a squatter's claim must not look like a verdict).
+    if authorizations.is_empty() {
+        return Ok(None);
+    }
     let authorized = authorizations
         .iter()
         .any(|a| a.status == AuthorizationStatus::Active);

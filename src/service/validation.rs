@@ -114,6 +114,10 @@ fn message(error: &ValidationError) -> Localized {
         },
         "email" => Localized::new("must be an email address", "邮箱格式不正确"),
         "required" => Localized::new("is required", "必填"),
+        "invalid_characters" => Localized::new(
+            "must not contain control or text-direction characters",
+            "不能包含控制字符或文字方向字符",
+        ),
         _ => {
             let en = error
                 .message
@@ -122,4 +126,34 @@ fn message(error: &ValidationError) -> Localized {
             Localized::new(en.into_owned(), "格式不正确")
         }
     }
+}
+
+/// Reads a text field trimmed, so that its length is checked on what remains: whitespace
+/// alone is an empty, missing value, not a name.
+pub fn trimmed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(match text.trim() {
+        kept if kept.len() == text.len() => text,
+        kept => kept.to_owned(),
+    })
+}
+
+/// [`trimmed`] for an optional field; whitespace alone counts as absent.
+pub fn trimmed_optional<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = <Option<String> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
+}
+
+/// `validator` rule for names and addresses: no control or text-direction characters.
+pub fn plain_text(value: &str) -> Result<(), ValidationError> {
+    if crate::domain::text::has_format_or_control(value) {
+        let mut error = ValidationError::new("invalid_characters");
+        error.message = Some(Cow::Borrowed(
+            "must not contain control or text-direction characters",
+        ));
+        return Err(error);
+    }
+    Ok(())
 }

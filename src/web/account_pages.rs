@@ -135,10 +135,10 @@ pub async fn login(
             let target = safe_next(&form.next).unwrap_or(home_of(token.role));
             Ok(visitor.sign_in(&token.access_token, target))
         }
-        Err(ServiceError::Unauthorized) => failure(
+        Err(ServiceError::BadCredentials) => failure(
             StatusCode::UNAUTHORIZED,
-            "Unknown username or wrong password.",
-            "用户名或密码不正确。",
+            "Wrong user name or password.",
+            "用户名或密码错误。",
         ),
         Err(ServiceError::Invalid(_)) => failure(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -176,8 +176,20 @@ pub async fn logout_form(visitor: Visitor) -> HttpResponse {
 #[derive(Debug, Default, Deserialize)]
 pub struct NoFields {}
 
-pub async fn logout(visitor: Visitor, _form: CsrfForm<NoFields>) -> HttpResponse {
-    visitor.sign_out("/login?notice=signed_out")
+/// Ends the session server-side (its cookie answers as signed out from now on, even if a
+/// copy of it survives), then empties the cookie.
+pub async fn logout(
+    state: web::Data<ServiceState>,
+    visitor: Visitor,
+    session: Option<SignedIn>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(session) = session {
+        accounts::logout(&state, &session.actor, &session.session_id)
+            .await
+            .map_err(|e| visitor.error(e))?;
+    }
+    Ok(visitor.sign_out("/login?notice=signed_out"))
 }
 
 /// A password typed twice must be the same twice (a page's check: the API takes it once).
@@ -409,7 +421,7 @@ pub async fn register(
             email: form.email.clone(),
         },
     };
-    match accounts::register(&state, input).await {
+    match accounts::register(&state, input, client_address(&request)).await {
         Ok(registered) => {
             let credentials = LoginInput {
                 username: registered.user.username,
@@ -483,6 +495,7 @@ pub async fn password_form(session: SignedIn) -> HttpResponse {
 
 pub async fn change_password(
     state: web::Data<ServiceState>,
+    request: HttpRequest,
     session: SignedIn,
     form: CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -498,7 +511,7 @@ pub async fn change_password(
         current_password: form.current_password,
         new_password: form.new_password,
     };
-    match accounts::change_password(&state, &session.actor, input).await {
+    match accounts::change_password(&state, &session.actor, input, client_address(&request)).await {
         Ok(()) => Ok(session.visitor.sign_out("/login?notice=password_changed")),
         Err(ServiceError::Invalid(problems)) => Ok(password_page(
             &session,

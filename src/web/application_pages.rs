@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::form::{action_button, Control};
 use super::labels::{self, APPLICATION_FIELDS};
 use super::layout::{escape, url_encode, Lang};
-use super::session::{check_csrf, csrf_cookie, CsrfForm, FormErrors, PageError, SignedIn};
+use super::session::{check_csrf, expected_csrf, CsrfForm, FormErrors, PageError, SignedIn};
 use crate::api::applications::{document_response, read_upload_fields, upload_of};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::roles::{Actor, Role};
@@ -1243,7 +1243,7 @@ pub async fn upload(
     };
     check_csrf(
         lang,
-        csrf_cookie(&request).as_deref(),
+        expected_csrf(&request).as_deref(),
         fields.extra.get("csrf").map(String::as_str),
     )?;
     let upload = match upload_of(fields) {

@@ -3,8 +3,10 @@
 //!
 //! The JSON API keeps Bearer tokens; only pages read the cookie. The cookie is `HttpOnly` (no
 //! script reads it), `SameSite=Strict` (no other site's page sends it) and `Secure` when the
-//! service is reached over TLS. On top of that every form carries a token that must equal the
-//! `gi_csrf` cookie (double submit), so a forged form from elsewhere is refused with 403.
+//! service is reached over TLS. On top of that every form carries a token bound to the session:
+//! an HMAC (under the service's secret) of the signed-in session's id, or for a visitor not
+//! signed in, of the random `gi_csrf` cookie. A cookie planted by someone else therefore
+//! proves nothing, and a form sent with another site's `Origin` is refused with 403 as well.
 
 use std::fmt::Write;
 
@@ -91,13 +93,83 @@ struct LangChoice {
     lang: Option<String>,
 }
 
+/// The random `gi_csrf` cookie of a visitor, when it has a well-formed one.
+fn visitor_cookie(request: &HttpRequest) -> Option<String> {
+    request
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// What a form token is bound to: the session the session cookie names (its signature checked;
+/// whether it is still live is the sign-in check's business), else the visitor's cookie.
+fn csrf_binding(request: &HttpRequest, state: &ServiceState) -> Option<String> {
+    let session = request
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| state.jwt.verify(c.value()))
+        .map(|claims| claims.sid)
+        .filter(|sid| !sid.is_empty());
+    match session {
+        Some(sid) => Some(format!("session:{sid}")),
+        None => visitor_cookie(request).map(|v| format!("visitor:{v}")),
+    }
+}
+
+fn csrf_token(state: &ServiceState, binding: &str) -> String {
+    state.jwt.mac("csrf", binding)
+}
+
+/// The authority (`host[:port]`) of an absolute URL.
+fn authority_of(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())
+}
+
+/// Whether a state-changing request may have come from our own pages: a browser names the
+/// page's origin in `Origin`; another site's (or `null`, a sandboxed page's) is refused. A
+/// request without `Origin` (older browsers, tools) still needs the form token.
+fn from_our_origin(request: &HttpRequest, state: &ServiceState) -> bool {
+    if request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"cross-site")
+    {
+        return false;
+    }
+    let Some(origin) = request.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin) = origin.to_str().ok().and_then(authority_of) else {
+        return false;
+    };
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let public = state.settings.public_url.as_deref().and_then(authority_of);
+    host.is_some_and(|h| h.eq_ignore_ascii_case(origin))
+        || public.is_some_and(|p| p.eq_ignore_ascii_case(origin))
+}
+
+/// The form token a state-changing request must carry, or `None` when nothing can be right
+/// (no session and no visitor cookie, or another site's origin).
+pub fn expected_csrf(request: &HttpRequest) -> Option<String> {
+    let state = request.app_data::<web::Data<ServiceState>>()?;
+    if !from_our_origin(request, state) {
+        return None;
+    }
+    csrf_binding(request, state).map(|binding| csrf_token(state, &binding))
+}
+
 /// Anyone looking at a page: language, CSRF token, where they are.
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub lang: Lang,
     lang_chosen: bool,
+    /// The token this visit's forms carry.
     pub csrf: String,
-    csrf_is_new: bool,
+    /// A new `gi_csrf` cookie to set (a first visit), which the token above is bound to.
+    new_visitor_cookie: Option<String>,
     secure: bool,
     /// This page's address without `lang`, for the link to the other language.
     page: String,
@@ -107,16 +179,19 @@ impl Visitor {
     fn of(request: &HttpRequest) -> Self {
         let state = request.app_data::<web::Data<ServiceState>>();
         let (lang, lang_chosen) = page_language(request);
-        let existing = request
-            .cookie(CSRF_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
-        let csrf_is_new = existing.is_none();
+        let binding = state.and_then(|s| csrf_binding(request, s));
+        let (binding, new_visitor_cookie) = match binding {
+            Some(binding) => (binding, None),
+            None => {
+                let fresh = random_token();
+                (format!("visitor:{fresh}"), Some(fresh))
+            }
+        };
         Self {
             lang,
             lang_chosen,
-            csrf: existing.unwrap_or_else(random_token),
-            csrf_is_new,
+            csrf: state.map_or_else(String::new, |s| csrf_token(s, &binding)),
+            new_visitor_cookie,
             secure: over_tls(request, state.map(|s| s.get_ref())),
             page: page_without_language(request),
         }
@@ -141,8 +216,8 @@ impl Visitor {
     /// Adds the cookies this visit needs: a CSRF token on the first page, the chosen language.
     fn add_cookies(&self, response: &mut HttpResponse) {
         let mut cookies = Vec::new();
-        if self.csrf_is_new {
-            cookies.push(cookie(CSRF_COOKIE, self.csrf.clone(), self.secure, None));
+        if let Some(value) = &self.new_visitor_cookie {
+            cookies.push(cookie(CSRF_COOKIE, value.clone(), self.secure, None));
         }
         if self.lang_chosen {
             cookies.push(cookie(
@@ -278,6 +353,8 @@ fn page_to_return_to(request: &HttpRequest) -> String {
 pub struct SignedIn {
     pub visitor: Visitor,
     pub actor: Actor,
+    /// The server-side session the cookie's token names (signing out ends it).
+    pub session_id: String,
 }
 
 impl SignedIn {
@@ -341,8 +418,13 @@ impl FromRequest for SignedIn {
             let claims = token
                 .and_then(|t| state.jwt.verify(&t))
                 .ok_or_else(sign_in)?;
+            let session_id = claims.sid.clone();
             match accounts::authenticate(&state, claims).await {
-                Ok(actor) => Ok(SignedIn { visitor, actor }),
+                Ok(actor) => Ok(SignedIn {
+                    visitor,
+                    actor,
+                    session_id,
+                }),
                 Err(ServiceError::Unauthorized) => Err(sign_in()),
                 Err(other) => Err(visitor.error(other)),
             }
@@ -368,7 +450,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = web::Bytes::from_request(request, payload);
-        let expected = request.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+        let expected = expected_csrf(request);
         let lang = page_language(request).0;
         Box::pin(async move {
             let bytes = body.await.map_err(|_| PageError::Failed {
@@ -389,19 +471,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     }
 }
 
-/// Refuses a form whose token is missing or is not the visitor's.
-pub fn check_csrf(lang: Lang, cookie: Option<&str>, field: Option<&str>) -> Result<(), PageError> {
-    match (cookie, field) {
+/// Refuses a form whose token is missing or is not the one [`expected_csrf`] gave.
+pub fn check_csrf(
+    lang: Lang,
+    expected: Option<&str>,
+    field: Option<&str>,
+) -> Result<(), PageError> {
+    match (expected, field) {
         (Some(expected), Some(given)) if !expected.is_empty() && same_token(expected, given) => {
             Ok(())
         }
         _ => Err(PageError::Csrf { lang }),
     }
-}
-
-/// Reads the CSRF cookie of a request (for forms read by hand, such as uploads).
-pub fn csrf_cookie(request: &HttpRequest) -> Option<String> {
-    request.cookie(CSRF_COOKIE).map(|c| c.value().to_owned())
 }
 
 /// Where a page failed: sign in first, a forged or stale form, or a refusal of the use case.
@@ -512,7 +593,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_form_token_must_equal_the_cookie() {
+    fn a_form_token_must_equal_the_expected_one() {
         let token = random_token();
         assert_eq!(token.len(), 64);
         assert!(check_csrf(Lang::Zh, Some(&token), Some(&token)).is_ok());
@@ -521,5 +602,19 @@ mod tests {
         assert!(check_csrf(Lang::Zh, None, Some(&token)).is_err());
         assert!(check_csrf(Lang::Zh, Some(""), Some("")).is_err());
         assert!(!same_token("abc", "abcd"));
+    }
+
+    #[test]
+    fn the_authority_of_an_origin_is_its_host_and_port() {
+        assert_eq!(
+            authority_of("https://gi.yingde.gov.cn"),
+            Some("gi.yingde.gov.cn")
+        );
+        assert_eq!(
+            authority_of("http://127.0.0.1:8080/x?y"),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(authority_of("null"), None);
+        assert_eq!(authority_of("https://"), None);
     }
 }

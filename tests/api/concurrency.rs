@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 use gi_registry::domain::uscc::check_character;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Cast, TestApp};
+use crate::helpers::{spawn_app, spawn_with, test_settings, Cast, TestApp, TestDatabase};
 
 fn approval() -> serde_json::Value {
     json!({"announcement_no": "英市监公告〔2026〕8号", "announcement_date": "2026-11-20"})
@@ -52,7 +52,11 @@ async fn recommended_for_new_enterprise(app: &TestApp, cast: &Cast, n: usize) ->
 
 #[tokio::test]
 async fn twenty_simultaneous_approvals_of_different_applications_get_consecutive_numbers() {
-    let app = spawn_app().await;
+    let db = TestDatabase::create();
+    let mut settings = test_settings(&db);
+    // Twenty-two enterprises register from this one address.
+    settings.registrations_per_hour = 1000;
+    let app = spawn_with(db, settings).await;
     let cast = Cast::assemble(&app).await;
     let mut ids = Vec::new();
     for n in 0..20 {

@@ -16,9 +16,10 @@ use crate::helpers::{draft_body, url_of, TestDatabase, PASSWORD, PDF};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_gi-registry");
 
-struct Server {
-    child: Child,
-    base: String,
+/// The real binary, killed when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 fn free_port() -> u16 {
@@ -30,8 +31,15 @@ fn free_port() -> u16 {
 }
 
 async fn start(database: &TestDatabase) -> Server {
+    // The stream registers far more enterprises than one address may in an hour.
+    start_binary(database, &[("GI_REGISTRATIONS_PER_HOUR", "100000")]).await
+}
+
+/// Starts the real binary on `database` with `extra_env`, and waits until it is ready.
+pub(crate) async fn start_binary(database: &TestDatabase, extra_env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let child = Command::new(BINARY)
+        .envs(extra_env.iter().copied())
         .env("GI_DATA_DIR", database.dir.path().join("data"))
         .env("DATABASE_URL", url_of(database))
         .env("GI_BIND", format!("127.0.0.1:{port}"))

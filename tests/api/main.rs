@@ -1,5 +1,6 @@
 //! Black-box tests through real HTTP, each on its own fresh database.
 
+mod abuse;
 mod accounts;
 mod authorization_matrix;
 mod authorizations;

@@ -82,6 +82,8 @@ async fn two_replicas() -> (TestApp, Replica) {
     let db = TestDatabase::create();
     let mut settings = test_settings(&db);
     settings.jwt_secret = Some(SECRET.into());
+    // One test registers twenty enterprises from this one address.
+    settings.registrations_per_hour = 1000;
     let app = spawn_with(db, settings).await;
     let replica = second_replica(&app).await;
     (app, replica)

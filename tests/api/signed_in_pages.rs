@@ -147,7 +147,7 @@ async fn signing_in_sets_an_http_only_strict_cookie_that_only_pages_accept() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.html.contains("用户名或密码不正确"));
+    assert!(wrong.html.contains("用户名或密码错误"));
     assert!(
         wrong.html.contains("value=\"hongqi\""),
         "the username is kept"
@@ -762,4 +762,78 @@ async fn staff_close_reports_of_fakes_from_their_page() {
     assert!(!now_open.html.contains("英德市茶叶批发市场 12 号档"));
     let done = reviewer.get("/review/reports?status=closed").await;
     assert!(done.html.contains("已现场核查，责令下架"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server_so_a_kept_cookie_is_worthless() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+    browser.sign_in("hongqi").await;
+    let kept = browser
+        .cookies
+        .get("gi_session")
+        .expect("session cookie")
+        .clone();
+    assert_eq!(browser.get("/applications").await.status, StatusCode::OK);
+    let out = browser.submit("/applications", "/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    // A copy of the cookie taken before signing out opens nothing afterwards.
+    let mut thief = PageClient::new(&app);
+    thief.cookies.insert("gi_session".into(), kept.clone());
+    let page = thief.get("/applications").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location.starts_with("/login"), "{}", page.location);
+    // Nor does the same token work against the API.
+    app.get("/api/v1/me", Some(&kept)).await.assert_problem(401);
+}
+
+#[tokio::test]
+async fn a_form_token_is_bound_to_the_session_and_a_planted_cookie_proves_nothing() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+    browser.sign_in("hongqi").await;
+    // Someone who can plant a cookie (a sibling subdomain) sets a CSRF cookie of their choice
+    // and sends a form with the same value: under plain double submit that would pass.
+    let planted = "ab".repeat(32);
+    browser.cookies.insert("gi_csrf".into(), planted.clone());
+    let forged = browser.post("/logout", &[("csrf", planted.as_str())]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/applications").await.status, StatusCode::OK);
+    // The token of another signed-in person's page does not fit this session either.
+    let mut other = PageClient::new(&app);
+    other.sign_in("xiniu-coop").await;
+    let foreign_token = other.get("/applications").await.csrf();
+    let forged = browser
+        .post("/logout", &[("csrf", foreign_token.as_str())])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/applications").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_form_sent_with_another_sites_origin_is_refused_even_with_the_right_token() {
+    let app = spawn_app().await;
+    let _cast = Cast::assemble(&app).await;
+    let mut browser = PageClient::new(&app);
+    browser.sign_in("hongqi").await;
+    let token = browser.get("/applications").await.csrf();
+    for origin in ["https://evil.example", "null"] {
+        let request = browser
+            .http
+            .post(app.url("/logout"))
+            .header("origin", origin)
+            .form(&[("csrf", token.as_str())]);
+        let refused = browser.send(request).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{origin}");
+        assert_eq!(browser.get("/applications").await.status, StatusCode::OK);
+    }
+    // Our own origin passes.
+    let request = browser
+        .http
+        .post(app.url("/logout"))
+        .header("origin", app.address.clone())
+        .form(&[("csrf", token.as_str())]);
+    assert_eq!(browser.send(request).await.status, StatusCode::SEE_OTHER);
 }

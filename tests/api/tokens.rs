@@ -36,11 +36,22 @@ fn secret(app: &TestApp) -> Vec<u8> {
         .to_vec()
 }
 
-fn claims(app_user: &Value, overrides: Value) -> Value {
+/// The session a real token names (its payload, read without checking the signature).
+pub fn session_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    let claims: Value = serde_json::from_slice(&bytes).expect("claims");
+    claims["sid"].as_str().expect("sid").to_owned()
+}
+
+fn claims(app_user: &Value, session: &str, overrides: Value) -> Value {
     let now = Utc::now().timestamp();
     let mut claims = json!({
         "iss": "gi-registry", "aud": "gi-registry-api",
-        "sub": app_user["id"], "role": app_user["role"], "ver": 1,
+        "sub": app_user["id"], "role": app_user["role"], "ver": 1, "sid": session,
         "iat": now, "exp": now + 600
     });
     for (key, value) in overrides.as_object().expect("object") {
@@ -62,17 +73,29 @@ fn sign(secret: &[u8], claims: &Value) -> String {
 async fn a_hand_made_token_with_the_right_key_and_claims_is_accepted() {
     // The control for the refusals below: they fail for the reason each names, not another.
     let app = spawn_app().await;
-    let (_, registered) = app.producer("holder", "91110000600037341L").await;
-    let token = sign(&secret(&app), &claims(&registered["user"], json!({})));
+    let (real, registered) = app.producer("holder", "91110000600037341L").await;
+    let token = sign(
+        &secret(&app),
+        &claims(&registered["user"], &session_of(&real), json!({})),
+    );
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
 }
 
 #[tokio::test]
 async fn missing_malformed_expired_forged_and_mismatched_tokens_are_all_401() {
     let app = spawn_app().await;
-    let (_, registered) = app.producer("holder", "91110000600037341L").await;
+    let (real, registered) = app.producer("holder", "91110000600037341L").await;
     let user = &registered["user"];
+    let sid = session_of(&real);
+    let claims = |user: &Value, overrides: Value| claims(user, &sid, overrides);
     let key = secret(&app);
+    // A session of this user that has ended, and one of another user.
+    let ended = app.token_for("holder", crate::helpers::PASSWORD).await;
+    let ended_sid = session_of(&ended);
+    app.post("/api/v1/auth/logout", Some(&ended), &json!({}))
+        .await;
+    let (other, _) = app.producer("other", "9144030071526726XG").await;
+    let other_sid = session_of(&other);
     let now = Utc::now().timestamp();
 
     let header_none = encode_segment(br#"{"alg":"none","typ":"JWT"}"#);
@@ -113,6 +136,15 @@ async fn missing_malformed_expired_forged_and_mismatched_tokens_are_all_401() {
         (
             "unknown user",
             sign(&key, &claims(user, json!({"sub": "nobody"}))),
+        ),
+        ("no session", sign(&key, &claims(user, json!({"sid": ""})))),
+        (
+            "ended session",
+            sign(&key, &claims(user, json!({"sid": ended_sid}))),
+        ),
+        (
+            "another user's session",
+            sign(&key, &claims(user, json!({"sid": other_sid}))),
         ),
     ];
     app.get("/api/v1/me", None).await.assert_problem(401);

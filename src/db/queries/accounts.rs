@@ -1,8 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::account::{EnterpriseRow, ThrottleRow, UserRow};
-use crate::db::schema::{enterprises, login_throttle, users};
+use crate::db::models::account::{EnterpriseRow, SessionRow, ThrottleRow, UserRow};
+use crate::db::schema::{enterprises, login_throttle, sessions, users};
 use crate::db::DbConnection;
 
 pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
@@ -141,5 +141,149 @@ pub fn enterprise_refs(
     enterprises::table
         .filter(enterprises::id.eq_any(ids))
         .select((enterprises::id, enterprises::uscc, enterprises::name))
+        .load(conn)
+}
+
+/// Serialises concurrent counts of the same throttle keys until the transaction ends. SQLite's
+/// `BEGIN IMMEDIATE` already admits one writer at a time; PostgreSQL's read committed would let
+/// two transactions read the same count, so each key takes a transaction-scoped advisory
+/// lock, in sorted order so two transactions never wait on each other.
+pub fn lock_throttle_keys(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        let mut sorted = keys.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for key in sorted {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(key)
+                .execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops throttle rows whose window began before `window_cutoff` and that hold no lock ahead.
+pub fn purge_throttle(
+    conn: &mut DbConnection,
+    window_cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(
+        login_throttle::table
+            .filter(login_throttle::window_start.lt(window_cutoff))
+            .filter(
+                login_throttle::locked_until
+                    .is_null()
+                    .or(login_throttle::locked_until.le(now)),
+            ),
+    )
+    .execute(conn)
+}
+
+pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The user of a session that has not ended.
+pub fn user_of_live_session(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> QueryResult<Option<UserRow>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::ended_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Ends one session of `user_id`; how many rows changed (0 when it had ended already).
+pub fn end_session(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// Ends every session of `user_id` (a released enterprise's accounts).
+pub fn end_sessions_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// Drops sessions begun before `cutoff`: their tokens have expired.
+pub fn purge_sessions(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::created_at.lt(cutoff))).execute(conn)
+}
+
+/// Whether `enterprise_id` holds or ever held a right, and the status of each application.
+pub fn claim_record(
+    conn: &mut DbConnection,
+    enterprise_id: &str,
+) -> QueryResult<(bool, Vec<String>)> {
+    use crate::db::schema::{applications, authorizations};
+    let held = diesel::select(diesel::dsl::exists(
+        authorizations::table.filter(authorizations::enterprise_id.eq(enterprise_id)),
+    ))
+    .get_result(conn)?;
+    let statuses = applications::table
+        .filter(applications::enterprise_id.eq(enterprise_id))
+        .select(applications::status)
+        .load(conn)?;
+    Ok((held, statuses))
+}
+
+/// Frees the enterprise's credit code: it moves to `released_uscc`, `placeholder` takes its
+/// place. Only a row not released already changes.
+pub fn release_enterprise(
+    conn: &mut DbConnection,
+    id: &str,
+    placeholder: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        enterprises::table
+            .find(id)
+            .filter(enterprises::released_at.is_null()),
+    )
+    .set((
+        enterprises::released_uscc.eq(enterprises::uscc.nullable()),
+        enterprises::uscc.eq(placeholder),
+        enterprises::released_at.eq(Some(now)),
+        enterprises::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// The accounts of an enterprise.
+pub fn users_of_enterprise(
+    conn: &mut DbConnection,
+    enterprise_id: &str,
+) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::enterprise_id.eq(enterprise_id))
+        .select(UserRow::as_select())
         .load(conn)
 }
