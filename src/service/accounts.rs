@@ -431,7 +431,7 @@ impl LoginKeys {
 
     /// After the right password: this pair's guesses are forgiven, the attempt given back to
     /// the address and the account. Locks stay.
-    fn settlements(&self) -> [(&str, fn(&ThrottleState) -> ThrottleState); 3] {
+    fn settlements(&self) -> [(&str, throttle::Settlement); 3] {
         [
             (self.pair.as_str(), ThrottleState::forgiven),
             (self.address.as_str(), ThrottleState::refunded),

@@ -60,12 +60,12 @@ pub fn admit(
     Ok(refusal)
 }
 
-/// After the guarded work turned out well: `settle` gives each key's attempt back (or
-/// forgives the key) without touching a lock.
-pub fn settle(
-    conn: &mut DbConnection,
-    keys: &[(&str, fn(&ThrottleState) -> ThrottleState)],
-) -> ServiceResult<()> {
+/// What becomes of a key's count after the guarded work turned out well.
+pub type Settlement = fn(&ThrottleState) -> ThrottleState;
+
+/// After the guarded work turned out well: each key's attempt is given back (or the key
+/// forgiven) without touching a lock.
+pub fn settle(conn: &mut DbConnection, keys: &[(&str, Settlement)]) -> ServiceResult<()> {
     let names: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
     db::lock_throttle_keys(conn, &names)?;
     for (key, settle) in keys {

@@ -115,9 +115,10 @@ async fn the_verify_page_gives_a_verdict_for_each_state() {
         "revoked"
     );
 
+    // Registered but never authorized: not in the public register (no self-declared name).
     assert_eq!(
-        verdict(&app.get("/verify/93441881MA52BM702T", None).await.text),
-        "not_authorized"
+        app.get("/verify/93441881MA52BM702T", None).await.status,
+        404
     );
     let missing = app.get("/verify/91110000600037341L", None).await;
     assert_eq!(missing.status, 404);

@@ -220,13 +220,10 @@ async fn verify_accepts_a_code_in_any_case_with_spaces_or_a_registry_number() {
         by_code.json["enterprise_name"]
     );
 
-    // Registered but never authorized: known, not authorized.
-    let unauthorized = app
-        .get("/api/v1/public/verify/93441881MA52BM702T", None)
-        .await;
-    assert_eq!(unauthorized.status, 200);
-    assert_eq!(unauthorized.json["authorized"], false);
-    assert_eq!(unauthorized.json["authorizations"], json!([]));
+    // Registered but never authorized: not in the public register (API.md, Additions).
+    app.get("/api/v1/public/verify/93441881MA52BM702T", None)
+        .await
+        .assert_problem(404);
 
     app.get("/api/v1/public/verify/91110000600037341L", None)
         .await
