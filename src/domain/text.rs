@@ -40,8 +40,19 @@ mod tests {
     #[test]
     fn bidi_zero_width_and_control_characters_are_refused() {
         for c in [
-            '\u{0}', '\n', '\r', '\t', '\u{7F}', '\u{85}', '\u{202E}', '\u{200F}', '\u{2066}',
-            '\u{2069}', '\u{200B}', '\u{FEFF}', '\u{E0041}',
+            '\u{0}',
+            '\n',
+            '\r',
+            '\t',
+            '\u{7F}',
+            '\u{85}',
+            '\u{202E}',
+            '\u{200F}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200B}',
+            '\u{FEFF}',
+            '\u{E0041}',
         ] {
             assert!(is_format_or_control(c), "{:?}", c);
         }
