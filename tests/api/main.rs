@@ -20,4 +20,5 @@ mod replicas;
 mod signed_in_pages;
 mod storage;
 mod tokens;
+mod uploads;
 mod workflow;
