@@ -75,7 +75,9 @@ async fn a_refused_upload_leaves_nothing_in_the_document_store() {
     assert_eq!(stored_documents(&app), Vec::<PathBuf>::new());
 
     let unknown = "0190b5a4-0000-7000-8000-000000000000";
-    let cases: Vec<(&str, &str, &str, &str, Vec<u8>, u16)> = vec![
+    // (what, who, application, kind, bytes, status)
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a str, Vec<u8>, u16);
+    let cases: Vec<Case> = vec![
         (
             "unknown application",
             &cast.producer,
