@@ -7,8 +7,9 @@ use futures_util::StreamExt;
 
 use super::extract::Json;
 use super::openapi::ProblemDocument;
-use crate::domain::eligibility::AttachmentKind;
+use crate::domain::eligibility::{extension_of, AttachmentKind};
 use crate::domain::roles::Actor;
+use crate::domain::text::download_filename;
 use crate::domain::workflow::ApplicationAction;
 use crate::domain::Localized;
 use crate::error::ApiError;
@@ -309,17 +310,31 @@ pub async fn download(
     Ok(document_response(attachment, bytes))
 }
 
-/// A stored document as a download, never rendered inline by the browser.
+/// A stored document as a download, never rendered inline by the browser. The name ends in
+/// the extension of the sniffed type (RFC 6266: an ASCII `filename` for old clients, the
+/// UTF-8 name in `filename*` as RFC 5987 encodes it).
 pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResponse {
+    let name = download_filename(&attachment.filename, extension_of(&attachment.content_type));
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let disposition = header::ContentDisposition {
         disposition: header::DispositionType::Attachment,
-        parameters: vec![header::DispositionParam::FilenameExt(
-            header::ExtendedValue {
+        parameters: vec![
+            header::DispositionParam::Filename(ascii),
+            header::DispositionParam::FilenameExt(header::ExtendedValue {
                 charset: header::Charset::Ext("UTF-8".into()),
                 language_tag: None,
-                value: attachment.filename.clone().into_bytes(),
-            },
-        )],
+                value: name.into_bytes(),
+            }),
+        ],
     };
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, attachment.content_type))
@@ -327,6 +342,27 @@ pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResp
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes)
+}
+
+/// Removes a document its uploader may still change: the owner's while the application is
+/// a draft or returned, a reviewer's own review document while it is under review.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/attachments/{attachment_id}", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path), ("attachment_id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDocument, content_type = "application/problem+json"),
+))]
+pub async fn remove_attachment(
+    state: web::Data<ServiceState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, attachment_id) = path.into_inner();
+    applications::remove_attachment(&state, &actor, id, attachment_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Takes a workflow action: submit, withdraw, accept, refuse, return, resubmit, recommend,

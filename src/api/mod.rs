@@ -44,7 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/applications/{id}/attachments").post(applications::upload))
                 .service(
                     web::resource("/applications/{id}/attachments/{attachment_id}")
-                        .get(applications::download),
+                        .get(applications::download)
+                        .delete(applications::remove_attachment),
                 )
                 .service(web::resource("/applications/{id}/{action}").post(applications::act))
                 .service(web::resource("/authorizations").get(authorizations::list))

@@ -194,6 +194,16 @@ pub fn sniff_content_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The file-name extension of a sniffed type (`.pdf`, `.png`, `.jpg`); empty for another type.
+pub fn extension_of(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

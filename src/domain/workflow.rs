@@ -302,6 +302,31 @@ pub fn may_attach(
     Ok(())
 }
 
+/// The most documents one application may hold: enough for every kind several times over,
+/// few enough that a client cannot fill the document store through one application.
+pub const MAX_ATTACHMENTS_PER_APPLICATION: i64 = 30;
+
+/// Whether one more document fits beside the `held` ones.
+pub fn has_room_for_attachment(held: i64) -> bool {
+    held < MAX_ATTACHMENTS_PER_APPLICATION
+}
+
+/// Who may remove a document: the user who uploaded it, while they could add that kind now
+/// (the producer while the application is editable; a reviewer their review document while it
+/// is under review). A wrong file is replaced by removing it and uploading again.
+pub fn may_remove_attachment(
+    actor: &Actor,
+    enterprise_id: &str,
+    status: ApplicationStatus,
+    kind: super::eligibility::AttachmentKind,
+    uploaded_by: &str,
+) -> Result<(), AttachRefusal> {
+    if uploaded_by != actor.user_id {
+        return Err(AttachRefusal::NotPermitted);
+    }
+    may_attach(actor, enterprise_id, status, kind)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,5 +542,68 @@ mod tests {
             assert_eq!(a.as_str().parse::<A>(), Ok(a));
         }
         assert!("approved!".parse::<S>().is_err());
+    }
+
+    #[test]
+    fn thirty_documents_fill_an_application() {
+        assert!(has_room_for_attachment(0));
+        assert!(has_room_for_attachment(MAX_ATTACHMENTS_PER_APPLICATION - 1));
+        assert!(!has_room_for_attachment(MAX_ATTACHMENTS_PER_APPLICATION));
+        assert_eq!(MAX_ATTACHMENTS_PER_APPLICATION, 30);
+    }
+
+    #[test]
+    fn only_the_uploader_removes_a_document_and_only_while_they_could_add_it() {
+        use super::super::eligibility::AttachmentKind as K;
+        let owner = Actor {
+            user_id: "u-1".into(),
+            role: Role::Applicant,
+            enterprise_id: Some("ent-1".into()),
+        };
+        let reviewer = Actor {
+            user_id: "r-1".into(),
+            role: Role::Reviewer,
+            enterprise_id: None,
+        };
+        assert_eq!(
+            may_remove_attachment(&owner, "ent-1", S::Draft, K::TestReport, "u-1"),
+            Ok(())
+        );
+        assert_eq!(
+            may_remove_attachment(&owner, "ent-1", S::Returned, K::Other, "u-1"),
+            Ok(())
+        );
+        assert_eq!(
+            may_remove_attachment(&owner, "ent-1", S::Submitted, K::TestReport, "u-1"),
+            Err(AttachRefusal::NotEditable)
+        );
+        assert_eq!(
+            may_remove_attachment(&owner, "ent-1", S::Draft, K::Other, "r-1"),
+            Err(AttachRefusal::NotPermitted)
+        );
+        assert_eq!(
+            may_remove_attachment(
+                &reviewer,
+                "ent-1",
+                S::UnderReview,
+                K::OriginVerificationReport,
+                "r-1"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            may_remove_attachment(&reviewer, "ent-1", S::UnderReview, K::TestReport, "u-1"),
+            Err(AttachRefusal::NotPermitted)
+        );
+        assert_eq!(
+            may_remove_attachment(
+                &reviewer,
+                "ent-1",
+                S::Approved,
+                K::OriginVerificationReport,
+                "r-1"
+            ),
+            Err(AttachRefusal::ReviewDocumentOutsideReview)
+        );
     }
 }

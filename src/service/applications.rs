@@ -22,9 +22,10 @@ use crate::db::queries::{
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::authorization::{registry_number, search_text};
 use crate::domain::eligibility::{
-    missing_documents, sniff_content_type, submission_problems, AttachmentKind, Basis,
+    extension_of, missing_documents, sniff_content_type, submission_problems, AttachmentKind, Basis,
 };
 use crate::domain::roles::{Actor, Role};
+use crate::domain::text::clean_filename;
 use crate::domain::workflow::{
     self, ApplicationAction, ApplicationFacts, ApplicationStatus, AttachRefusal, Refusal,
 };
@@ -217,6 +218,9 @@ pub struct ApplicationView {
     pub submitted_at: Option<DateTime<Utc>>,
     pub status_changed_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentView>,
+    /// The ids of the documents the caller may remove now (for the pages; not in the JSON).
+    #[serde(skip)]
+    pub removable_attachments: Vec<String>,
     /// Required documents not yet uploaded.
     pub missing_documents: Vec<AttachmentKind>,
     pub history: Vec<HistoryEntry>,
@@ -391,6 +395,22 @@ fn load_view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<
         submitted_at: row.submitted_at.map(|t| t.and_utc()),
         status_changed_at: row.status_changed_at.and_utc(),
         missing_documents: missing_documents(basis, &kinds),
+        removable_attachments: attachments
+            .iter()
+            .filter(|a| {
+                a.kind.parse().is_ok_and(|kind| {
+                    workflow::may_remove_attachment(
+                        actor,
+                        &row.enterprise_id,
+                        status,
+                        kind,
+                        &a.uploaded_by,
+                    )
+                    .is_ok()
+                })
+            })
+            .map(|a| a.id.clone())
+            .collect(),
         attachments: attachments.iter().map(AttachmentView::from).collect(),
         review_opinion,
         allowed_actions,
@@ -1024,19 +1044,60 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// Keeps the last path segment of a client's file name, without control characters.
-fn display_filename(raw: &str) -> String {
-    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cleaned.trim().is_empty() {
-        "document".into()
+/// Why `actor` may not add (or remove) a document now, as the error the caller sees.
+fn attach_refusal(
+    refusal: AttachRefusal,
+    status: ApplicationStatus,
+    removing: bool,
+) -> ServiceError {
+    let (verb_en, verb_zh) = if removing {
+        ("removed", "删除")
     } else {
-        cleaned.trim().to_owned()
+        ("added", "上传")
+    };
+    match refusal {
+        AttachRefusal::NotPermitted => ServiceError::Forbidden,
+        AttachRefusal::ReviewDocumentOutsideReview => ServiceError::conflict(
+            format!("Review documents can be {verb_en} only while the application is under review."),
+            format!("只有在审查中才能{verb_zh}审查材料。"),
+        ),
+        AttachRefusal::NotEditable => ServiceError::conflict(
+            format!("Documents can be {verb_en} only to a draft or returned application, not one that is {status}."),
+            format!("当前状态为“{}”，不能{verb_zh}材料。", status.label_zh()),
+        ),
     }
+}
+
+/// Whether `actor` may add a document of `kind` to application `id` now, and there is room
+/// for it: the application's row (with its status), or the refusal.
+fn check_attach(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    kind: AttachmentKind,
+) -> ServiceResult<(ApplicationRow, ApplicationStatus)> {
+    let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    let status = status_of(&row)?;
+    workflow::may_attach(actor, &row.enterprise_id, status, kind)
+        .map_err(|refusal| attach_refusal(refusal, status, false))?;
+    if !workflow::has_room_for_attachment(db::count_attachments(conn, id)?) {
+        let max = workflow::MAX_ATTACHMENTS_PER_APPLICATION;
+        return Err(ServiceError::conflict(
+            format!(
+                "An application holds at most {max} documents; remove one before adding another."
+            ),
+            format!("每份申请最多 {max} 份材料，请先删除一份再上传。"),
+        ));
+    }
+    Ok((row, status))
 }
 
 /// Adds a document: the owner's while the application is editable; a reviewer's
 /// origin-verification report (or other staff document) while it is under review.
+///
+/// Everything that can refuse the upload is checked before a byte is stored: the type, then
+/// who may add which kind in which state and whether the application has room; the write
+/// transaction checks the same again, so a change in between still refuses the row.
 pub async fn add_attachment(
     state: &ServiceState,
     actor: &Actor,
@@ -1051,9 +1112,16 @@ pub async fn add_attachment(
             "文件须为 PDF、JPEG 或 PNG 格式",
         ));
     };
+    {
+        let (actor, id, kind) = (actor.clone(), id.clone(), upload.kind);
+        state
+            .run(move |conn| check_attach(conn, &actor, &id, kind).map(|_| ()))
+            .await?;
+    }
     let sha256 = hex::encode(Sha256::digest(&upload.bytes));
     let (actor, now) = (actor.clone(), state.clock.now_naive());
-    // The file goes in first: stored by content, it is harmless if the row never follows.
+    // Stored by content, the file is harmless if the row never follows (a refusal that
+    // arrives between the check above and the transaction below).
     let documents = state.documents.clone();
     let size = upload.bytes.len() as i64;
     let (hash, bytes) = (sha256.clone(), upload.bytes);
@@ -1064,7 +1132,7 @@ pub async fn add_attachment(
         id: new_id(),
         application_id: id.clone(),
         kind: upload.kind.as_str().into(),
-        filename: display_filename(&upload.filename),
+        filename: clean_filename(&upload.filename, extension_of(content_type)),
         content_type: content_type.into(),
         size_bytes: size,
         sha256,
@@ -1081,8 +1149,9 @@ pub async fn add_attachment(
         .await
 }
 
-/// Adds a stored document's row to its application, if `actor` may add that kind now; moves
-/// the version (the representation changed, so stale edits get 412) and journals it.
+/// Adds a stored document's row to its application, if `actor` may add that kind now and the
+/// application has room; moves the version (the representation changed, so stale edits get
+/// 412) and journals it.
 pub(crate) fn record_attachment(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -1090,23 +1159,11 @@ pub(crate) fn record_attachment(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let id = &attachment.application_id;
-    let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-    let status = status_of(&row)?;
     let kind: AttachmentKind = attachment
         .kind
         .parse()
         .map_err(|_| corrupt("attachment kind"))?;
-    workflow::may_attach(actor, &row.enterprise_id, status, kind).map_err(|refusal| match refusal {
-        AttachRefusal::NotPermitted => ServiceError::Forbidden,
-        AttachRefusal::ReviewDocumentOutsideReview => ServiceError::conflict(
-            "Review documents can be added only while the application is under review.",
-            "只有在审查中才能上传审查材料。",
-        ),
-        AttachRefusal::NotEditable => ServiceError::conflict(
-            format!("Documents can be added only to a draft or returned application, not one that is {status}."),
-            format!("当前状态为“{}”，不能上传材料。", status.label_zh()),
-        ),
-    })?;
+    let (row, status) = check_attach(conn, actor, id, kind)?;
     if db::touch(conn, id, row.version, now)? == 0 {
         return Err(ServiceError::conflict(
             "The application changed; reload and try again.",
@@ -1132,6 +1189,68 @@ pub(crate) fn record_attachment(
         },
     )?;
     Ok(())
+}
+
+/// Removes a document its uploader no longer wants (a wrong file or the wrong kind), while
+/// they could add it; moves the version and journals it in the same transaction. The stored
+/// file stays: stored by content, another document may hold the same bytes.
+pub async fn remove_attachment(
+    state: &ServiceState,
+    actor: &Actor,
+    id: String,
+    attachment_id: String,
+) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), state.clock.now_naive());
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = db::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
+                if !actor.may_see_enterprise(&row.enterprise_id) {
+                    return Err(ServiceError::Forbidden);
+                }
+                let attachment =
+                    db::attachment(conn, &id, &attachment_id)?.ok_or(ServiceError::NotFound)?;
+                let status = status_of(&row)?;
+                let kind: AttachmentKind = attachment
+                    .kind
+                    .parse()
+                    .map_err(|_| corrupt("attachment kind"))?;
+                workflow::may_remove_attachment(
+                    &actor,
+                    &row.enterprise_id,
+                    status,
+                    kind,
+                    &attachment.uploaded_by,
+                )
+                .map_err(|refusal| attach_refusal(refusal, status, true))?;
+                if db::touch(conn, &id, row.version, now)? == 0 {
+                    return Err(ServiceError::conflict(
+                        "The application changed; reload and try again.",
+                        "申请已变化，请刷新后重试。",
+                    ));
+                }
+                db::delete_attachment(conn, &id, &attachment_id)?;
+                journal::append(
+                    conn,
+                    NewEvent {
+                        entity_type: "application",
+                        entity_id: &id,
+                        action: "detach",
+                        from_status: Some(status.as_str()),
+                        to_status: Some(status.as_str()),
+                        actor: &EventActor::user(&actor.user_id, actor.role),
+                        comment: None,
+                        data: Some(serde_json::json!({
+                            "attachment_id": attachment.id, "kind": attachment.kind,
+                            "filename": attachment.filename, "sha256": attachment.sha256,
+                        })),
+                        at: now,
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A stored document for its owner or staff.

@@ -43,6 +43,27 @@ impl LocalDirectory {
     }
 }
 
+/// Writes a file aside as `temporary` with `write`, flushes it to disk and renames it to
+/// `path`: a reader never sees half a file, even after a crash. On any error the temporary
+/// file is removed, so a failed write (disk full, I/O error) leaves nothing behind.
+fn write_aside(
+    temporary: &std::path::Path,
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(temporary)?;
+    let written = write(&mut file)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(temporary, path)
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(temporary);
+    }
+    written
+}
+
 impl DocumentStore for LocalDirectory {
     fn put(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.path(sha256)?;
@@ -53,11 +74,8 @@ impl DocumentStore for LocalDirectory {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         // Write aside, then rename: a reader never sees half a file, even after a crash.
         let temporary = dir.join(format!(".{sha256}.{}", uuid::Uuid::now_v7().simple()));
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, &path)?;
-        Ok(())
+        write_aside(&temporary, &path, |file| file.write_all(bytes))
+            .with_context(|| format!("cannot store document {sha256}"))
     }
 
     fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
@@ -195,4 +213,61 @@ pub fn open(
         Some(url) => Arc::new(BucketDocuments::open(url, options)?),
         None => Arc::new(LocalDirectory::new(data_dir.join("documents"))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIGEST: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    found.extend(files_under(&path));
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_stored_document_is_read_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalDirectory::new(dir.path().join("documents"));
+        store.put(DIGEST, b"test").expect("put");
+        assert_eq!(store.get(DIGEST).expect("get"), b"test");
+        assert_eq!(files_under(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let temporary = dir.path().join(format!(".{DIGEST}.partial"));
+        let path = dir.path().join(DIGEST);
+        let failed = write_aside(&temporary, &path, |file| {
+            file.write_all(b"half a ")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(files_under(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let temporary = dir.path().join(format!(".{DIGEST}.partial"));
+        // The final name is taken by a directory that is not empty: the rename fails.
+        let path = dir.path().join(DIGEST);
+        std::fs::create_dir_all(path.join("in-the-way")).expect("blocker");
+        let failed = write_aside(&temporary, &path, |file| file.write_all(b"test"));
+        assert!(failed.is_err());
+        assert!(!temporary.exists());
+        assert_eq!(files_under(dir.path()), Vec::<PathBuf>::new());
+    }
 }

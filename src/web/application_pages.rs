@@ -554,6 +554,7 @@ fn notice_text(lang: Lang, notice: &str) -> Option<String> {
         ),
         "saved" => lang.pick("已保存。", "Saved."),
         "uploaded" => lang.pick("材料已上传。", "Document uploaded."),
+        "removed" => lang.pick("材料已删除。", "Document removed."),
         other => {
             let action = other.parse::<ApplicationAction>().ok()?;
             return Some(format!(
@@ -761,9 +762,20 @@ fn documents(
         for a in &view.attachments {
             let _ = write!(
                 html,
-                "<li><strong>{kind}</strong> · <a href=\"{base}/documents/{id}\">{name}</a> <span class=\"muted\">{size} KB · {at}</span>{opinion}</li>",
+                "<li><strong>{kind}</strong> · <a href=\"{base}/documents/{id}\">{name}</a> <span class=\"muted\">{size} KB · {at}</span>{remove}{opinion}</li>",
                 kind = escape(&labels::document(lang, a.kind)),
                 id = url_encode(&a.id),
+                // A wrong file or the wrong kind: its uploader removes it while they could add it.
+                remove = if view.removable_attachments.contains(&a.id) {
+                    action_button(
+                        &format!("{base}/documents/{}/delete", url_encode(&a.id)),
+                        &v.csrf_field(),
+                        v.pick("删除", "Remove"),
+                        "secondary",
+                    )
+                } else {
+                    String::new()
+                },
                 name = escape(&a.filename),
                 size = (a.size + 1023) / 1024,
                 at = when(a.uploaded_at),
@@ -1265,6 +1277,32 @@ pub async fn upload(
             let r = redraw(problems);
             application_page(&state, &session, &id, StatusCode::UNPROCESSABLE_ENTITY, r).await
         }
+        Err(ServiceError::Conflict(message)) => {
+            let redraw = Redraw {
+                alert: Some(message.pick(lang == Lang::Zh).to_owned()),
+                ..Default::default()
+            };
+            application_page(&state, &session, &id, StatusCode::CONFLICT, redraw).await
+        }
+        Err(other) => Err(session.error(other)),
+    }
+}
+
+/// The remove button beside a document (a CSRF-protected form).
+pub async fn remove_document(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let (id, attachment_id) = path.into_inner();
+    let lang = session.visitor.lang;
+    match applications::remove_attachment(&state, &session.actor, id.clone(), attachment_id).await {
+        Ok(()) => Ok(session.visitor.redirect(&format!(
+            "{}/{}?notice=removed",
+            base_of(&session.actor),
+            url_encode(&id)
+        ))),
         Err(ServiceError::Conflict(message)) => {
             let redraw = Redraw {
                 alert: Some(message.pick(lang == Lang::Zh).to_owned()),

@@ -122,6 +122,7 @@ pub fn history_action(lang: Lang, action: &str) -> String {
         "create" => lang.pick("创建草稿", "Draft started"),
         "edit" => lang.pick("修改", "Edited"),
         "attach" => lang.pick("上传材料", "Document uploaded"),
+        "detach" => lang.pick("删除材料", "Document removed"),
         "grant" => lang.pick("授予使用权", "Right granted"),
         other => other,
     }

@@ -87,6 +87,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .get(applications::download),
             )
             .service(
+                web::resource(format!("{base}/{{id}}/documents/{{attachment_id}}/delete"))
+                    .post(applications::remove_document),
+            )
+            .service(
                 web::resource(format!("{base}/{{id}}/actions/{{action}}")).post(applications::act),
             );
     }

@@ -21,4 +21,5 @@ mod replicas;
 mod signed_in_pages;
 mod storage;
 mod tokens;
+mod uploads;
 mod workflow;

@@ -42,3 +42,52 @@ async fn metrics_can_be_made_public() {
     assert_eq!(metrics.status, 200);
     assert!(metrics.text.contains("gi_authorized_enterprises 0"));
 }
+
+/// Issue 11 item 4: thousands of requests with invented methods and paths add no series.
+#[tokio::test]
+async fn random_methods_and_paths_do_not_grow_the_metrics() {
+    use futures_util::stream::{self, StreamExt};
+
+    let db = TestDatabase::create();
+    let mut settings = test_settings(&db);
+    settings.metrics_public = true;
+    let app = spawn_with(db, settings).await;
+    // Every series this test can create is there before the first measure.
+    for path in ["/warm-up", "/api/v1/warm-up", "/applications/warm-up"] {
+        let method = reqwest::Method::from_bytes(b"WARMUP").expect("method");
+        let _ = app
+            .client
+            .request(method, format!("{}{path}", app.address))
+            .send()
+            .await;
+    }
+    let before = app.get("/metrics", None).await;
+    assert_eq!(before.status, 200);
+    let bases = ["/", "/api/v1/", "/no-such-page/", "/applications/"];
+    let address = &app.address;
+    let client = &app.client;
+    stream::iter(0..5_000usize)
+        .for_each_concurrent(16, |i| async move {
+            let random = format!(
+                "{:016x}{:016x}",
+                rand::random::<u64>(),
+                rand::random::<u64>()
+            );
+            let method_name = format!("X{}", &random[..6].to_uppercase());
+            let method = reqwest::Method::from_bytes(method_name.as_bytes()).expect("method");
+            let path = format!("{address}{}{}", bases[i % bases.len()], &random[6..]);
+            let _ = client.request(method, path).send().await;
+        })
+        .await;
+    let after = app.get("/metrics", None).await;
+    assert_eq!(after.status, 200);
+    let growth = after.text.len() as i64 - before.text.len() as i64;
+    eprintln!(
+        "/metrics size before {} bytes, after 5,000 random-method requests {} bytes (growth {growth})",
+        before.text.len(),
+        after.text.len()
+    );
+    assert!(growth < 4 * 1024, "grew by {growth} bytes:\n{}", after.text);
+    assert!(!after.text.contains("XQ"), "{}", after.text);
+    assert!(after.text.contains("method=\"other\""), "{}", after.text);
+}

@@ -837,3 +837,51 @@ async fn a_form_sent_with_another_sites_origin_is_refused_even_with_the_right_to
         .form(&[("csrf", token.as_str())]);
     assert_eq!(browser.send(request).await.status, StatusCode::SEE_OTHER);
 }
+
+/// Issue 11 item 5: the producer removes a wrong document from the application page.
+#[tokio::test]
+async fn a_wrong_document_is_removed_from_the_application_page() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let draft = app.complete_draft(&cast.producer).await;
+    let wrong = app
+        .upload(&cast.producer, &draft, "other", "wrong.pdf", PDF)
+        .await;
+    assert_eq!(wrong.status, StatusCode::CREATED, "{}", wrong.text);
+    let wrong_id = wrong.json["id"].as_str().expect("id").to_owned();
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let page_path = format!("/applications/{draft}");
+    let remove_path = format!("{page_path}/documents/{wrong_id}/delete");
+    let page = producer.get(&page_path).await;
+    assert!(
+        page.html.contains(&format!("action=\"{remove_path}\"")),
+        "{}",
+        page.html
+    );
+
+    let refused = producer.post(&remove_path, &[]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "without its CSRF token"
+    );
+    let removed = producer.submit(&page_path, &remove_path, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.html);
+    assert_eq!(removed.location, format!("{page_path}?notice=removed"));
+    let view = app
+        .get(
+            &format!("/api/v1/applications/{draft}"),
+            Some(&cast.producer),
+        )
+        .await;
+    assert_eq!(view.json["attachments"].as_array().expect("list").len(), 3);
+
+    // Once submitted, no document offers a remove button.
+    app.expect_ok(
+        app.action(&cast.producer, &draft, "submit", serde_json::json!({}))
+            .await,
+    );
+    let page = producer.get(&page_path).await;
+    assert!(!page.html.contains("/delete\""), "{}", page.html);
+}

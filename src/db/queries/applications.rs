@@ -237,3 +237,23 @@ pub fn touch(
     ))
     .execute(conn)
 }
+
+pub fn count_attachments(conn: &mut DbConnection, application_id: &str) -> QueryResult<i64> {
+    attachments::table
+        .filter(attachments::application_id.eq(application_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete_attachment(
+    conn: &mut DbConnection,
+    application_id: &str,
+    id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        attachments::table
+            .filter(attachments::application_id.eq(application_id))
+            .filter(attachments::id.eq(id)),
+    )
+    .execute(conn)
+}
