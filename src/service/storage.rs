@@ -50,10 +50,18 @@ impl DocumentStore for LocalDirectory {
             return Ok(());
         }
         let dir = path.parent().context("document path has a parent")?;
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::config::create_private_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         // Write aside, then rename: a reader never sees half a file, even after a crash.
         let temporary = dir.join(format!(".{sha256}.{}", uuid::Uuid::now_v7().simple()));
-        let mut file = std::fs::File::create(&temporary)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temporary, &path)?;
