@@ -311,13 +311,9 @@ async fn the_data_directory_and_everything_the_service_keeps_in_it_is_owner_only
     let port = free_port();
     let mut command = command(&database);
     command
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(&data_dir);
+        .arg("serve")
+        .env("GI_BIND", format!("127.0.0.1:{port}"))
+        .env("GI_DATA_DIR", &data_dir);
     let served = serve(command, port).await;
 
     // A producer registers and uploads a document, so the documents directory exists too.
