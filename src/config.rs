@@ -5,18 +5,19 @@ use std::path::PathBuf;
 
 use crate::db::{DatabaseTarget, DatabaseUrlError};
 
-/// Flags shared by every command that touches the data directory or the database.
+/// Flags shared by every command that touches the data directory or the database. Global:
+/// they may stand before or after the subcommand (API.md, *Additions*).
 #[derive(Debug, Clone, clap::Args)]
 pub struct CommonArgs {
     /// Directory for the embedded database, uploaded documents and generated secrets.
-    #[arg(long, env = "GI_DATA_DIR", default_value = "./data")]
+    #[arg(long, global = true, env = "GI_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "GI_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, global = true, env = "GI_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 }
 
@@ -40,8 +41,14 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Largest uploaded document, in bytes.
     pub max_upload_bytes: usize,
-    /// The absolute address people reach the service at, for QR codes on the mark.
+    /// `GI_PUBLIC_URL`: the absolute address people reach the service at, for QR codes on the
+    /// mark and every absolute link. Without it the service uses the address it listens on
+    /// (filled in when it binds), never a request header.
     pub public_url: Option<String>,
+    /// `GI_TRUSTED_PROXIES`: the only peers whose forwarded headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `GI_BODY_TIMEOUT_SECS`: a request body must arrive within this, else 408.
+    pub body_timeout: std::time::Duration,
     /// `GI_STORAGE_URL`: `s3://bucket[/prefix]` keeps documents in a bucket; none keeps them
     /// under the data directory.
     pub storage_url: Option<String>,
@@ -64,6 +71,8 @@ const DEFAULT_REGISTRATIONS_PER_HOUR: i32 = 10;
 pub enum ConfigError {
     #[error(transparent)]
     DatabaseUrl(#[from] DatabaseUrlError),
+    #[error("GI_TRUSTED_PROXIES: `{0}` is not an IP address or CIDR range (like 10.0.0.0/8)")]
+    TrustedProxy(String),
     #[error("{name} must be {expected}")]
     Invalid {
         name: &'static str,
@@ -146,6 +155,15 @@ impl Settings {
                 "a number of bytes",
             )?,
             public_url: env_opt("GI_PUBLIC_URL"),
+            trusted_proxies: crate::forwarded::parse_trusted_proxies(
+                &env_opt("GI_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(ConfigError::TrustedProxy)?,
+            body_timeout: std::time::Duration::from_secs(env_number(
+                "GI_BODY_TIMEOUT_SECS",
+                30,
+                "a whole number of seconds",
+            )?),
             storage_url: env_opt("GI_STORAGE_URL"),
             storage_options: Vec::new(),
             password_hash_slots: env_number(
@@ -175,10 +193,50 @@ impl Settings {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             public_url: None,
+            trusted_proxies: Vec::new(),
+            body_timeout: std::time::Duration::from_secs(30),
             storage_url: None,
             storage_options: Vec::new(),
             password_hash_slots: default_password_hash_slots(),
             registrations_per_hour: DEFAULT_REGISTRATIONS_PER_HOUR,
         }
     }
+}
+
+/// From now on whatever this process creates — directories, SQLite's database, journal and
+/// shared-memory files, documents, secrets — is readable by its owner only (umask 077).
+pub fn restrict_new_files() {
+    #[cfg(unix)]
+    // SAFETY: umask(2) only swaps the process's file-mode mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// `create_dir_all`, with every directory it creates owner-only (0700) whatever the umask.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Closes an existing data directory (made by an older version, or by hand) to everyone but
+/// its owner, so files created there before stay private too.
+pub fn close_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if dir.is_dir() {
+            let mode = std::fs::metadata(dir)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+            }
+        }
+    }
+    Ok(())
 }

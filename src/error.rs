@@ -136,6 +136,11 @@ impl Problem {
                 "No acceptable representation.",
                 "无法提供可接受的格式。",
             ),
+            408 => (
+                "request-timeout",
+                "The request body did not arrive in time.",
+                "请求内容未能按时送达。",
+            ),
             409 => (
                 "conflict",
                 "The request conflicts with the current state.",
@@ -218,6 +223,7 @@ fn title_zh(status: StatusCode) -> &'static str {
         403 => "禁止访问",
         404 => "未找到",
         405 => "方法不允许",
+        408 => "请求超时",
         409 => "状态冲突",
         412 => "版本不一致",
         413 => "内容过大",

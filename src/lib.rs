@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod forwarded;
 pub mod metrics;
 pub mod service;
 pub mod startup;

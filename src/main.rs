@@ -77,6 +77,11 @@ fn main() -> ExitCode {
         Err(error) => return fail(&error),
     };
     telemetry::init(settings.log_format);
+    // Everything the service keeps in its data directory is the owner's alone.
+    gi_registry::config::restrict_new_files();
+    if let Err(error) = gi_registry::config::close_data_dir(&settings.data_dir) {
+        tracing::warn!(%error, dir = %settings.data_dir.display(), "cannot make the data directory owner-only");
+    }
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => prepare_database(&settings).map(|_| ()),

@@ -81,10 +81,22 @@ impl Application {
                 path.display()
             );
         }
-        let settings = state.settings.clone();
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let mut state = state;
+        let listener = TcpListener::bind(&state.settings.bind)
+            .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
+        let bound = listener.local_addr()?;
+        if state.settings.public_url.is_none() {
+            // Links and QR codes never follow a request's Host or forwarded headers.
+            let url = format!("http://{bound}");
+            tracing::warn!(
+                public_url = %url,
+                "GI_PUBLIC_URL is not set: QR codes and links use the listen address"
+            );
+            let mut settings = (*state.settings).clone();
+            settings.public_url = Some(url);
+            state.settings = Arc::new(settings);
+        }
+        let port = bound.port();
         let server = run(listener, state.clone())?;
         Ok(Self {
             port,
@@ -113,6 +125,8 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(api::extract::body_deadline))
+            .wrap(from_fn(private_no_store))
             .wrap(from_fn(api::extract::reject_nul_in_url))
             .wrap(from_fn(error::problem_responses))
             .wrap(from_fn(crate::metrics::record_requests))
@@ -137,4 +151,35 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Nothing private is kept by a browser or a shared cache: every answer to a request that
+/// carried a Bearer token or a session cookie, and every answer that sets a session cookie, is
+/// `Cache-Control: no-store` — unless the handler marked it `public` (the QR code). Public
+/// pages and JSON asked for without credentials keep their own caching.
+async fn private_no_store(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::http::header::{self, HeaderValue};
+    let credentials = request.headers().contains_key(header::AUTHORIZATION)
+        || request.cookie(pages::SESSION_COOKIE).is_some();
+    let mut response = next.call(request).await?.map_into_boxed_body();
+    let sets_session = response
+        .response()
+        .cookies()
+        .any(|c| c.name() == pages::SESSION_COOKIE);
+    let directives = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let has = |name: &str| directives.split(',').any(|d| d.trim() == name);
+    if !has("no-store") && (sets_session || (credentials && !has("public"))) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
 }

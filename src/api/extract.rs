@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
 use crate::domain::{FieldError, Localized};
 use crate::error::ApiError;
@@ -84,6 +85,83 @@ pub async fn reject_nul_in_url(
     Ok(next.call(request).await?.map_into_boxed_body())
 }
 
+/// A request body must arrive whole within `GI_BODY_TIMEOUT_SECS` of its head (30 s): a client
+/// that trickles one byte at a time would otherwise hold a worker's reader and a connection for
+/// as long as it likes (`client_request_timeout` covers only the head). When the deadline
+/// passes, reading the body fails, and whatever the handler made of that becomes a bare 408
+/// (rendered as a problem) on a connection that is then closed.
+pub async fn body_deadline(
+    mut request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let has_body = request.headers().contains_key(header::TRANSFER_ENCODING)
+        || request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    let limit = request
+        .app_data::<actix_web::web::Data<crate::service::ServiceState>>()
+        .map(|state| state.settings.body_timeout);
+    let (Some(limit), true) = (limit, has_body) else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    let expired = std::rc::Rc::new(std::cell::Cell::new(false));
+    let inner = actix_web::HttpMessage::take_payload(&mut request);
+    request.set_payload(actix_web::dev::Payload::Stream {
+        payload: Box::pin(Deadline {
+            inner,
+            sleep: Box::pin(actix_web::rt::time::sleep(limit)),
+            expired: expired.clone(),
+        }),
+    });
+    let response = next.call(request).await?.map_into_boxed_body();
+    if !expired.get() {
+        return Ok(response);
+    }
+    let (request, _) = response.into_parts();
+    let timeout = actix_web::HttpResponse::RequestTimeout()
+        .force_close()
+        .finish();
+    Ok(actix_web::dev::ServiceResponse::new(request, timeout))
+}
+
+/// A payload that fails once its deadline has passed.
+struct Deadline {
+    inner: actix_web::dev::Payload,
+    sleep: std::pin::Pin<Box<actix_web::rt::time::Sleep>>,
+    expired: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl futures_util::Stream for Deadline {
+    type Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.expired.get() {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = std::pin::Pin::new(&mut self.inner).poll_next(cx) {
+            return Poll::Ready(item);
+        }
+        match self.sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.expired.set(true);
+                Poll::Ready(Some(Err(actix_web::error::PayloadError::Io(
+                    std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body did not arrive in time",
+                    ),
+                ))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
 /// Does any string value in this JSON contain a NUL character? (Keys are not stored: a key
 /// that is not a field is ignored.)
 fn contains_nul(value: &serde_json::Value) -> bool {
@@ -97,12 +175,20 @@ fn contains_nul(value: &serde_json::Value) -> bool {
 
 /// Parses a JSON object, naming the failing field by its full path (`enterprise.uscc`).
 /// Every body of this API is an object; serde would also read a struct from an array.
-/// The peer address, not X-Forwarded-For: a client must not pick its own throttle key.
+/// The peer address — or, only when the peer is one of `GI_TRUSTED_PROXIES`, the right-most
+/// untrusted address it forwards: a client must not pick its own throttle key.
 pub fn client_address(request: &actix_web::HttpRequest) -> String {
-    request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let trusted = request
+        .app_data::<actix_web::web::Data<crate::service::ServiceState>>()
+        .map(|state| state.settings.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    crate::forwarded::client_ip(
+        request.peer_addr().map(|a| a.ip()),
+        request.headers(),
+        trusted,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_else(|| "unknown".into())
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -24,7 +24,8 @@ pub fn random_token(length: usize) -> String {
 /// Writes `content` to a new file readable by the owner only.
 pub fn write_private_file(path: &Path, content: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::config::create_private_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -157,9 +157,11 @@ pub enum DatabaseSetupError {
 pub fn connect_pool(target: &DatabaseTarget, max_size: u32) -> Result<DbPool, DatabaseSetupError> {
     if let DatabaseTarget::Sqlite(path) = target {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DatabaseSetupError::DataDir {
-                path: dir.display().to_string(),
-                source,
+            crate::config::create_private_dir(dir).map_err(|source| {
+                DatabaseSetupError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                }
             })?;
         }
     }

@@ -134,6 +134,19 @@ pub fn looks_like_uscc(input: &str) -> bool {
     check_form(&normalise(input)).is_ok()
 }
 
+/// The longest code anybody looks up: a credit code has 18 symbols, a registry number 14.
+pub const MAX_LOOKUP_CHARS: usize = 64;
+
+/// Whether a normalised code could name anything in the register at all (a credit code or a
+/// registry number: ASCII letters, digits and `-`, at most [`MAX_LOOKUP_CHARS`]). Anything
+/// else is "not found" without a query, a cache entry or a QR code.
+pub fn is_plausible_lookup(normalised: &str) -> bool {
+    (1..=MAX_LOOKUP_CHARS).contains(&normalised.len())
+        && normalised
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +232,18 @@ mod tests {
             let changed: String = changed.into_iter().collect();
             prop_assert_eq!(Uscc::parse(&changed), Err(UsccError::CheckDigit));
         }
+    }
+
+    #[test]
+    fn only_short_codes_of_letters_digits_and_dashes_are_looked_up() {
+        assert!(is_plausible_lookup("91441881MA4UXXXX0X"));
+        assert!(is_plausible_lookup("YDGI-2026-0001"));
+        assert!(is_plausible_lookup(&"A".repeat(MAX_LOOKUP_CHARS)));
+        assert!(!is_plausible_lookup(&"A".repeat(MAX_LOOKUP_CHARS + 1)));
+        assert!(!is_plausible_lookup(""));
+        assert!(!is_plausible_lookup("ABC\r\nSET-COOKIE:X=1"));
+        assert!(!is_plausible_lookup("ABC\u{1b}[31M"));
+        assert!(!is_plausible_lookup("<SCRIPT>"));
+        assert!(!is_plausible_lookup("英红"));
     }
 }

@@ -313,6 +313,9 @@ pub async fn all_authorized_users(
 /// changed (see [`PublicCache`]), else from the database.
 pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verification> {
     let normalised = uscc::normalise(&code);
+    if !uscc::is_plausible_lookup(&normalised) {
+        return Err(ServiceError::NotFound);
+    }
     let stamp = stamp(state).await?;
     let cache = state.public_cache.clone();
     if let Some(known) = cache.verification(&normalised, stamp) {

@@ -51,7 +51,15 @@ fn write_aside(
     path: &std::path::Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let mut file = std::fs::File::create(temporary)?;
+    // Owner-only, as everything in the data directory.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(temporary)?;
     let written = write(&mut file)
         .and_then(|()| file.sync_all())
         .and_then(|()| {
@@ -71,7 +79,8 @@ impl DocumentStore for LocalDirectory {
             return Ok(());
         }
         let dir = path.parent().context("document path has a parent")?;
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::config::create_private_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         // Write aside, then rename: a reader never sees half a file, even after a crash.
         let temporary = dir.join(format!(".{sha256}.{}", uuid::Uuid::now_v7().simple()));
         write_aside(&temporary, &path, |file| file.write_all(bytes))

@@ -26,9 +26,16 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
-/// Only our own paths: never `//elsewhere` or an absolute address (an open redirect).
+/// Only a plain path of ours: one leading `/`, never `//elsewhere` or `/\elsewhere` or an
+/// absolute address (an open redirect), and only visible ASCII — browsers drop tabs and line
+/// breaks from addresses (`/\t/evil` becomes `//evil`), CR/LF must never reach the `Location`
+/// header, and a header value cannot hold anything else (our own links are percent-encoded).
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    plain.then_some(next)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -519,5 +526,34 @@ pub async fn change_password(
             &FormErrors(problems),
         )),
         Err(other) => Err(session.error(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_plain_local_path() {
+        assert_eq!(
+            safe_next("/applications?page=2"),
+            Some("/applications?page=2")
+        );
+        for hostile in [
+            "",
+            "\r\nSet-Cookie:x=1",
+            "/\r\nSet-Cookie:x=1",
+            "/a\u{0}b",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/verify/英红",
+        ] {
+            assert_eq!(safe_next(hostile), None, "{hostile:?}");
+        }
     }
 }

@@ -348,35 +348,41 @@ pub async fn verify(
         &ReportForm::default(),
         None,
     ));
+    let permalink = verify_url(&state, &shown);
     let _ = write!(
         body,
-        "<p><a href=\"/{q}\">{back}</a></p>",
+        "<p><a href=\"/{q}\">{back}</a></p><p class=\"muted\">{share} <a rel=\"bookmark\" href=\"{link}\">{link}</a></p>",
         q = lang.query(),
         back = lang.pick("‹ 返回查询", "‹ Back to search"),
+        share = lang.pick("本页地址：", "Address of this page:"),
+        link = escape(&permalink),
     );
     let title = format!("{} {}", lang.pick("核验", "Verify"), shown);
     Ok(visitor.keep_cookies(page(lang, status, &title, &path, &body)))
 }
 
-/// The absolute address of a verify page, for the QR code printed beside the mark.
-fn verify_url(state: &ServiceState, request: &HttpRequest, code: &str) -> String {
-    let base = match &state.settings.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let info = request.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    };
+/// The absolute address of a verify page, for the QR code printed beside the mark: always
+/// `GI_PUBLIC_URL` (or the listen address), never the request's `Host` or forwarded headers.
+fn verify_url(state: &ServiceState, code: &str) -> String {
+    let base = state
+        .settings
+        .public_url
+        .as_deref()
+        .unwrap_or("")
+        .trim_end_matches('/');
     format!("{base}/verify/{}", url_encode(code))
 }
 
 /// A QR code (SVG) of the verify page's absolute address.
 pub async fn qr_code(
     state: web::Data<ServiceState>,
-    request: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let url = verify_url(&state, &request, &uscc::normalise(&code));
+    let code = uscc::normalise(&code);
+    if !uscc::is_plausible_lookup(&code) {
+        return Err(ApiError::NotFound);
+    }
+    let url = verify_url(&state, &code);
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
     let svg = qr

@@ -47,13 +47,23 @@ fn same_token(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Whether the browser reached us over TLS (directly, through a proxy that says so, or
-/// because the public address is https): then cookies are `Secure`.
+/// Whether the browser reached us over TLS (through a trusted proxy that says so, or because
+/// the public address is https): then cookies are `Secure`. `X-Forwarded-Proto` from anyone
+/// else counts for nothing.
 fn over_tls(request: &HttpRequest, state: Option<&ServiceState>) -> bool {
-    request.connection_info().scheme() == "https"
-        || state
-            .and_then(|s| s.settings.public_url.as_deref())
-            .is_some_and(|url| url.starts_with("https://"))
+    let Some(state) = state else {
+        return false;
+    };
+    state
+        .settings
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"))
+        || crate::forwarded::forwarded_https(
+            request.peer_addr().map(|a| a.ip()),
+            request.headers(),
+            &state.settings.trusted_proxies,
+        )
 }
 
 fn cookie(

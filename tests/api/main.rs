@@ -13,6 +13,7 @@ mod duties;
 mod errors;
 mod health;
 mod helpers;
+mod hostile_clients;
 mod migrations;
 mod operations;
 mod pages;
