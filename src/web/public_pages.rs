@@ -348,14 +348,11 @@ pub async fn verify(
         &ReportForm::default(),
         None,
     ));
-    let permalink = verify_url(&state, &shown);
     let _ = write!(
         body,
-        "<p><a href=\"/{q}\">{back}</a></p><p class=\"muted\">{share} <a rel=\"bookmark\" href=\"{link}\">{link}</a></p>",
+        "<p><a href=\"/{q}\">{back}</a></p>",
         q = lang.query(),
         back = lang.pick("‹ 返回查询", "‹ Back to search"),
-        share = lang.pick("本页地址：", "Address of this page:"),
-        link = escape(&permalink),
     );
     let title = format!("{} {}", lang.pick("核验", "Verify"), shown);
     Ok(visitor.keep_cookies(page(lang, status, &title, &path, &body)))

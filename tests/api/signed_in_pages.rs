@@ -131,7 +131,12 @@ fn registration_form<'a>(username: &'a str, uscc: &'a str) -> Vec<(&'a str, &'a 
 
 #[tokio::test]
 async fn signing_in_sets_an_http_only_strict_cookie_that_only_pages_accept() {
-    let app = spawn_app().await;
+    // The test client stands where a TLS-terminating proxy on this host would (issue 11 item 6:
+    // `X-Forwarded-Proto` counts only from `GI_TRUSTED_PROXIES`).
+    let db = crate::helpers::TestDatabase::create();
+    let mut settings = crate::helpers::test_settings(&db);
+    settings.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    let app = crate::helpers::spawn_with(db, settings).await;
     let _cast = Cast::assemble(&app).await;
     let mut browser = PageClient::new(&app);
 
@@ -193,7 +198,7 @@ async fn signing_in_sets_an_http_only_strict_cookie_that_only_pages_accept() {
         StatusCode::SEE_OTHER
     );
 
-    // Behind a TLS-terminating proxy the cookies are Secure.
+    // Behind a trusted TLS-terminating proxy the cookies are Secure.
     let mut secure = PageClient::new(&app);
     let request = secure
         .http
