@@ -456,7 +456,8 @@ async fn absurd_codes_are_not_found_never_a_server_error() {
 // --------------------------------------------------------------- item 10
 
 /// The CSRF cookie and token of a fresh visit to the sign-in page.
-async fn fresh_visit(app: &TestApp) -> String {
+/// A first visit to the sign-in page: its `gi_csrf` cookie and the form token bound to it.
+async fn fresh_visit(app: &TestApp) -> (String, String) {
     let response = app
         .client
         .get(app.url("/login"))
@@ -472,15 +473,18 @@ async fn fresh_visit(app: &TestApp) -> String {
         .and_then(|c| c.split(';').next())
         .expect("csrf cookie")
         .to_owned();
-    cookie
+    let html = response.text().await.expect("page");
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    (cookie, html[start..start + 64].to_owned())
 }
 
 async fn sign_in_with_next(app: &TestApp, next: &str) -> reqwest::Response {
-    let csrf = fresh_visit(app).await;
+    let (cookie, csrf) = fresh_visit(app).await;
     let body = format!("csrf={csrf}&username=next.tester&password={PASSWORD}&next={next}");
     app.client
         .post(app.url("/login"))
-        .header("Cookie", format!("gi_csrf={csrf}"))
+        .header("Cookie", format!("gi_csrf={cookie}"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
@@ -546,11 +550,11 @@ async fn private_answers_are_never_stored_and_public_ones_keep_their_caching() {
         cache_control(&me)
     );
 
-    let csrf = fresh_visit(&app).await;
+    let (cookie, csrf) = fresh_visit(&app).await;
     let signed_in = app
         .client
         .post(app.url("/login"))
-        .header("Cookie", format!("gi_csrf={csrf}"))
+        .header("Cookie", format!("gi_csrf={cookie}"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(format!(
             "csrf={csrf}&username=cache.tester&password={PASSWORD}"
