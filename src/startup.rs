@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
+use crate::service::register::{self, RegisterHandle};
 use crate::service::storage;
 use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
@@ -52,13 +53,32 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         .await??
     };
     let password_slots = Arc::new(tokio::sync::Semaphore::new(settings.password_hash_slots));
+    let register = {
+        let pool = pool.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<RegisterHandle> {
+            let mut conn = pool.get()?;
+            let started = std::time::Instant::now();
+            let handle = RegisterHandle::open(&mut conn)
+                .map_err(|e| anyhow::anyhow!("cannot build the public register: {e}"))?;
+            let register = handle.read().map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(
+                rights = register.len(),
+                approximate_bytes = register.approximate_bytes(),
+                ms = started.elapsed().as_millis() as u64,
+                "public register built"
+            );
+            drop(register);
+            Ok(handle)
+        })
+        .await??
+    };
     Ok(ServiceState {
         pool,
         clock,
         settings,
         jwt: Arc::new(JwtKeys::new(&secret)),
         documents,
-        public_cache: Default::default(),
+        register: Arc::new(register),
         password_slots,
     })
 }
@@ -114,8 +134,26 @@ impl Application {
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (graceful shutdown).
+    /// Meanwhile the public register takes in what other replicas write.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let poller = tokio::spawn(follow_the_journal(self.state.clone()));
+        let outcome = self.server.await;
+        poller.abort();
+        outcome
+    }
+}
+
+/// Applies other replicas' journal events to the public register every
+/// [`register::POLL_INTERVAL`]; this process's own are applied as they commit.
+async fn follow_the_journal(state: ServiceState) {
+    let mut tick = tokio::time::interval(register::POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let handle = state.register.clone();
+        if let Err(error) = state.run(move |conn| handle.catch_up(conn)).await {
+            tracing::warn!(%error, "public register could not follow the journal");
+        }
     }
 }
 

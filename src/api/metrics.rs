@@ -71,6 +71,41 @@ pub async fn metrics(
         "Events in the journal.",
         &[(String::new(), gauges.journal_events as f64)],
     );
+    let register = &state.register;
+    let (rights, bytes, applied) = {
+        let held = register.read()?;
+        (held.len(), held.approximate_bytes(), held.applied_seq())
+    };
+    gauge(
+        &mut out,
+        "gi_public_register_rights",
+        "Rights held by this process's in-memory public register.",
+        &[(String::new(), rights as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_public_register_bytes",
+        "Approximate memory of the public register.",
+        &[(String::new(), bytes as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_public_register_applied_seq",
+        "The last journal event the public register reflects.",
+        &[(String::new(), applied as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_public_register_rebuilds_total",
+        "Times an event could not be applied and the register was rebuilt from the database.",
+        &[(String::new(), register.rebuilds() as f64)],
+    );
+    gauge(
+        &mut out,
+        "gi_public_register_build_ms",
+        "How long the last build of the public register took.",
+        &[(String::new(), register.last_build_ms() as f64)],
+    );
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,

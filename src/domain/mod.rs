@@ -7,6 +7,7 @@ pub mod contact;
 pub mod eligibility;
 pub mod goal;
 pub mod journal;
+pub mod register;
 pub mod roles;
 pub mod text;
 pub mod throttle;

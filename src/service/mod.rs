@@ -12,6 +12,7 @@ pub mod health;
 pub mod journal;
 pub mod paging;
 pub mod public;
+pub mod register;
 pub mod review;
 pub mod stats;
 pub mod storage;
@@ -104,23 +105,33 @@ pub struct ServiceState {
     pub settings: Arc<crate::config::Settings>,
     pub jwt: Arc<crate::auth::jwt::JwtKeys>,
     pub documents: Arc<dyn storage::DocumentStore>,
-    /// The last computed counter, valid while the journal head and the month are unchanged.
-    pub public_cache: Arc<public::PublicCache>,
+    /// The public register in memory, fed by the journal (`service::register`).
+    pub register: Arc<register::RegisterHandle>,
     /// Places for argon2 runs (`settings.password_hash_slots`); none free answers 503.
     pub password_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl ServiceState {
-    /// Runs blocking database work on the blocking thread pool, never on an HTTP worker.
+    /// Runs blocking database work on the blocking thread pool, never on an HTTP worker; after
+    /// work that committed a write, catches the public register up before returning.
     pub async fn run<T, F>(&self, work: F) -> ServiceResult<T>
     where
         F: FnOnce(&mut DbConnection) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, register) = (self.pool.clone(), self.register.clone());
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            work(&mut conn)
+            let writes_before = crate::db::committed_writes();
+            let outcome = work(&mut conn);
+            // Read your writes: a change this work committed is in the public register before
+            // its answer leaves (its journal event is applied here, with the same connection).
+            if crate::db::committed_writes() != writes_before {
+                if let Err(error) = register.catch_up(&mut conn) {
+                    tracing::warn!(%error, "public register could not catch up after a write");
+                }
+            }
+            outcome
         })
         .await
         .map_err(|join| ServiceError::Internal(anyhow::anyhow!("blocking task failed: {join}")))?

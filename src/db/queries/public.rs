@@ -213,3 +213,95 @@ pub fn application_ages(
         ))
         .load(conn)
 }
+
+/// A right's public facts as stored: (id, registry_no, enterprise_id, enterprise name, uscc,
+/// production town, product, basis, announcement_no, announcement_date, granted_at, status).
+pub type RightFactsRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    String,
+);
+
+type RightFactsColumns = (
+    authorizations::id,
+    authorizations::registry_no,
+    authorizations::enterprise_id,
+    enterprises::name,
+    enterprises::uscc,
+    authorizations::production_town,
+    authorizations::product_code,
+    authorizations::basis,
+    authorizations::announcement_no,
+    authorizations::announcement_date,
+    authorizations::granted_at,
+    authorizations::status,
+);
+
+const RIGHT_FACTS: RightFactsColumns = (
+    authorizations::id,
+    authorizations::registry_no,
+    authorizations::enterprise_id,
+    enterprises::name,
+    enterprises::uscc,
+    authorizations::production_town,
+    authorizations::product_code,
+    authorizations::basis,
+    authorizations::announcement_no,
+    authorizations::announcement_date,
+    authorizations::granted_at,
+    authorizations::status,
+);
+
+/// Every right's public facts, for building the register.
+pub fn all_right_facts(conn: &mut DbConnection) -> QueryResult<Vec<RightFactsRow>> {
+    authorizations::table
+        .inner_join(enterprises::table)
+        .select(RIGHT_FACTS)
+        .load(conn)
+}
+
+/// The public facts of the given rights.
+pub fn right_facts(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<RightFactsRow>> {
+    authorizations::table
+        .inner_join(enterprises::table)
+        .filter(authorizations::id.eq_any(ids))
+        .select(RIGHT_FACTS)
+        .load(conn)
+}
+
+/// The public facts of every right of the given enterprises.
+pub fn right_facts_of_enterprises(
+    conn: &mut DbConnection,
+    enterprise_ids: &[&str],
+) -> QueryResult<Vec<RightFactsRow>> {
+    authorizations::table
+        .inner_join(enterprises::table)
+        .filter(authorizations::enterprise_id.eq_any(enterprise_ids))
+        .select(RIGHT_FACTS)
+        .load(conn)
+}
+
+/// Every status change of every right, in journal order: (right id, status, at).
+pub fn authorization_history(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    journal_events::table
+        .filter(journal_events::entity_type.eq("authorization"))
+        .filter(journal_events::to_status.is_not_null())
+        .order(journal_events::seq.asc())
+        .select((
+            journal_events::entity_id,
+            journal_events::to_status.assume_not_null(),
+            journal_events::at,
+        ))
+        .load(conn)
+}

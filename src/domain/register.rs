@@ -1,0 +1,941 @@
+//! The public register in memory: every right's public facts, found by credit code and by
+//! registry number, searched by substring through a unigram and bigram index of each right's
+//! search text (as Lucene's CJK analyzer does for Chinese), and the goal's aggregates. It is
+//! kept current by applying journal events one at a time, in journal order; nothing here
+//! reads storage. No contact data is ever held.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use roaring::RoaringBitmap;
+
+use super::authorization::{search_text, AuthorizationStatus};
+use super::eligibility::Basis;
+use super::goal::month_key;
+use super::workflow::ApplicationStatus;
+
+/// What the public may know of one right and its holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightFacts {
+    pub id: String,
+    pub registry_no: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub uscc: String,
+    /// The production town's code.
+    pub town_code: String,
+    pub product_code: String,
+    pub basis: Basis,
+    pub announcement_no: String,
+    pub announcement_date: String,
+    pub granted_at: NaiveDateTime,
+    pub status: AuthorizationStatus,
+    /// When the right entered its status.
+    pub status_since: NaiveDateTime,
+}
+
+impl RightFacts {
+    fn order_key(&self) -> (NaiveDateTime, &str) {
+        (self.granted_at, &self.registry_no)
+    }
+}
+
+/// One journal event, as far as the public register cares.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    pub seq: i64,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub at: NaiveDateTime,
+    pub data: Option<&'a str>,
+}
+
+/// What the database must supply before an event can be applied.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Need {
+    /// The facts of a right this register does not hold yet (a grant).
+    Right(String),
+    /// The facts of every right of an enterprise whose public details changed.
+    Enterprise(String),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ApplyError {
+    #[error("event {seq}: the facts of right {id} were not supplied")]
+    MissingFacts { seq: i64, id: String },
+    #[error("event {seq}: `{value}` is not a status")]
+    UnknownStatus { seq: i64, value: String },
+    #[error("event {seq} comes after {applied}: events must be applied in order")]
+    OutOfOrder { seq: i64, applied: i64 },
+}
+
+/// The goal's settings as the register holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoalSettings {
+    pub target: i64,
+    pub deadline: NaiveDate,
+}
+
+/// The filters of a public search. `text` matches any part of the holder's name, credit code
+/// or registry number, case aside (as SQL `LIKE '%text%'` over the upper-cased search text).
+#[derive(Debug, Clone, Default)]
+pub struct Search<'a> {
+    pub text: Option<&'a str>,
+    pub product_code: Option<&'a str>,
+    pub town_code: Option<&'a str>,
+    pub status: Option<AuthorizationStatus>,
+}
+
+/// A verdict's material: the holder and the rights the code names.
+#[derive(Debug, Clone)]
+pub struct Holding<'a> {
+    pub enterprise_name: &'a str,
+    pub uscc: &'a str,
+    /// By registry number.
+    pub rights: Vec<&'a RightFacts>,
+}
+
+/// The counter's figures (names of products and towns are the caller's business).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalFigures {
+    pub settings: GoalSettings,
+    pub authorized_enterprises: i64,
+    /// Product code → enterprises with an active right to it, by code.
+    pub by_product: Vec<(String, i64)>,
+    /// Town code → enterprises with an active right made there, by code.
+    pub by_town: Vec<(String, i64)>,
+    pub pipeline: [(ApplicationStatus, i64); 4],
+    /// `YYYY-MM` → authorized enterprises at the end of that month (now, for this month).
+    pub monthly: Vec<(String, i64)>,
+}
+
+/// Index keys: one character, or two in a row.
+type Gram = (char, char);
+const SOLO: char = '\0';
+
+fn grams(text: &str) -> HashSet<Gram> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: HashSet<Gram> = chars.iter().map(|c| (*c, SOLO)).collect();
+    out.extend(chars.windows(2).map(|w| (w[0], w[1])));
+    out
+}
+
+/// Distinct enterprises per key among active rights: key → enterprise → active rights.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct DistinctCount(HashMap<String, HashMap<String, u32>>);
+
+impl DistinctCount {
+    fn add(&mut self, key: &str, enterprise: &str) {
+        *self
+            .0
+            .entry(key.to_owned())
+            .or_default()
+            .entry(enterprise.to_owned())
+            .or_default() += 1;
+    }
+
+    fn remove(&mut self, key: &str, enterprise: &str) {
+        if let Some(enterprises) = self.0.get_mut(key) {
+            if let Some(n) = enterprises.get_mut(enterprise) {
+                *n -= 1;
+                if *n == 0 {
+                    enterprises.remove(enterprise);
+                }
+            }
+            if enterprises.is_empty() {
+                self.0.remove(key);
+            }
+        }
+    }
+
+    fn sorted(&self) -> Vec<(String, i64)> {
+        let mut out: Vec<(String, i64)> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len() as i64))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// The public register. Documents (rights) are numbered so that ascending numbers run newest
+/// grant first: `u32::MAX - position`, positions given in (grant time, registry number) order.
+#[derive(Debug, Clone)]
+pub struct PublicRegister {
+    rights: Vec<RightFacts>,
+    /// Whether the right at a position has entered a status yet (a right inserted while the
+    /// history is replayed waits for its grant event).
+    granted: Vec<bool>,
+    by_id: HashMap<String, u32>,
+    by_registry_no: HashMap<String, u32>,
+    by_uscc: HashMap<String, Vec<u32>>,
+    grams: HashMap<Gram, RoaringBitmap>,
+    by_status: HashMap<AuthorizationStatus, RoaringBitmap>,
+    by_product: HashMap<String, RoaringBitmap>,
+    by_town: HashMap<String, RoaringBitmap>,
+    active_rights: DistinctCount,
+    active_by_product: DistinctCount,
+    active_by_town: DistinctCount,
+    monthly: BTreeMap<String, i64>,
+    pipeline: HashMap<ApplicationStatus, i64>,
+    settings: GoalSettings,
+    applied_seq: i64,
+}
+
+fn doc(position: usize) -> u32 {
+    u32::MAX - position as u32
+}
+
+fn position(doc: u32) -> usize {
+    (u32::MAX - doc) as usize
+}
+
+impl PublicRegister {
+    /// An empty register whose history starts after `applied_seq`.
+    pub fn new(
+        settings: GoalSettings,
+        pipeline: &[(ApplicationStatus, i64)],
+        applied_seq: i64,
+    ) -> Self {
+        Self {
+            rights: Vec::new(),
+            granted: Vec::new(),
+            by_id: HashMap::new(),
+            by_registry_no: HashMap::new(),
+            by_uscc: HashMap::new(),
+            grams: HashMap::new(),
+            by_status: HashMap::new(),
+            by_product: HashMap::new(),
+            by_town: HashMap::new(),
+            active_rights: DistinctCount::default(),
+            active_by_product: DistinctCount::default(),
+            active_by_town: DistinctCount::default(),
+            monthly: BTreeMap::new(),
+            pipeline: pipeline.iter().copied().collect(),
+            settings,
+            applied_seq,
+        }
+    }
+
+    /// Builds from the rights as stored (any order) and every status change of their history
+    /// `(right id, status, at)` in journal order: the same steps as applying the events one by
+    /// one, so a rebuild answers as the incremental path does.
+    pub fn build(
+        settings: GoalSettings,
+        pipeline: &[(ApplicationStatus, i64)],
+        applied_seq: i64,
+        mut rights: Vec<RightFacts>,
+        history: &[(String, AuthorizationStatus, NaiveDateTime)],
+    ) -> Self {
+        let mut register = Self::new(settings, pipeline, applied_seq);
+        rights.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let stored: HashMap<String, (AuthorizationStatus, NaiveDateTime)> = rights
+            .iter()
+            .map(|r| (r.id.clone(), (r.status, r.status_since)))
+            .collect();
+        for right in rights {
+            register.insert(right);
+        }
+        for (id, status, at) in history {
+            register.change_status(id, *status, *at);
+        }
+        // A right without a recorded history (none in a journal kept whole) takes its row.
+        for (id, (status, since)) in stored {
+            if let Some(p) = register.by_id.get(&id).map(|p| *p as usize) {
+                if !register.granted[p] {
+                    register.change_status(&id, status, since);
+                }
+            }
+        }
+        register
+    }
+
+    /// The last journal event this register reflects.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq
+    }
+
+    pub fn len(&self) -> usize {
+        self.rights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rights.is_empty()
+    }
+
+    /// What the database must supply before `event` can be applied, if anything.
+    pub fn needs(&self, event: &Event<'_>) -> Option<Need> {
+        match event.entity_type {
+            "authorization" if event.to_status.is_some() => {
+                (!self.by_id.contains_key(event.entity_id))
+                    .then(|| Need::Right(event.entity_id.to_owned()))
+            }
+            "enterprise" if !matches!(event.action, "register" | "release") => self
+                .rights
+                .iter()
+                .any(|r| r.enterprise_id == event.entity_id)
+                .then(|| Need::Enterprise(event.entity_id.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// Applies one event. `supplied` holds the facts [`Self::needs`] asked for, as stored now
+    /// (their status is taken from the event, not from them).
+    pub fn apply(
+        &mut self,
+        event: &Event<'_>,
+        supplied: &HashMap<String, RightFacts>,
+    ) -> Result<(), ApplyError> {
+        if event.seq <= self.applied_seq {
+            return Err(ApplyError::OutOfOrder {
+                seq: event.seq,
+                applied: self.applied_seq,
+            });
+        }
+        let status_of = |value: &str| -> Result<AuthorizationStatus, ApplyError> {
+            value.parse().map_err(|_| ApplyError::UnknownStatus {
+                seq: event.seq,
+                value: value.to_owned(),
+            })
+        };
+        match (event.entity_type, event.to_status) {
+            ("authorization", Some(to)) => {
+                let status = status_of(to)?;
+                if !self.by_id.contains_key(event.entity_id) {
+                    let facts = supplied.get(event.entity_id).cloned().ok_or_else(|| {
+                        ApplyError::MissingFacts {
+                            seq: event.seq,
+                            id: event.entity_id.to_owned(),
+                        }
+                    })?;
+                    self.insert(facts);
+                }
+                self.change_status(event.entity_id, status, event.at);
+            }
+            ("application", Some(to)) => {
+                let parse = |v: &str| v.parse::<ApplicationStatus>().ok();
+                if let Some(from) = event.from_status.and_then(parse) {
+                    *self.pipeline.entry(from).or_default() -= 1;
+                }
+                if let Some(to) = parse(to) {
+                    *self.pipeline.entry(to).or_default() += 1;
+                }
+            }
+            ("enterprise", _) if !matches!(event.action, "register" | "release") => {
+                for facts in supplied
+                    .values()
+                    .filter(|f| f.enterprise_id == event.entity_id)
+                {
+                    self.refresh_holder(facts);
+                }
+            }
+            ("setting", _) if event.entity_id == "goal" => {
+                if let Some(data) = event
+                    .data
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                {
+                    if let Some(target) = data["target"].as_i64() {
+                        self.settings.target = target;
+                    }
+                    if let Some(deadline) = data["deadline"].as_str().and_then(|d| d.parse().ok()) {
+                        self.settings.deadline = deadline;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.applied_seq = event.seq;
+        Ok(())
+    }
+
+    fn insert(&mut self, facts: RightFacts) {
+        let out_of_order = self
+            .rights
+            .last()
+            .is_some_and(|last| last.order_key() > facts.order_key());
+        self.insert_indexed(facts);
+        if out_of_order {
+            self.renumber();
+        }
+    }
+
+    /// Gives every right its position again in (grant time, registry number) order: needed
+    /// only when a grant arrives older than the newest one held (clocks of two replicas).
+    fn renumber(&mut self) {
+        let mut order: Vec<usize> = (0..self.rights.len()).collect();
+        order.sort_by(|a, b| {
+            self.rights[*a]
+                .order_key()
+                .cmp(&self.rights[*b].order_key())
+        });
+        let rights: Vec<RightFacts> = order.iter().map(|p| self.rights[*p].clone()).collect();
+        let granted: Vec<bool> = order.iter().map(|p| self.granted[*p]).collect();
+        let fresh = Self::new(self.settings, &[], self.applied_seq);
+        let kept = std::mem::replace(self, fresh);
+        self.active_rights = kept.active_rights;
+        self.active_by_product = kept.active_by_product;
+        self.active_by_town = kept.active_by_town;
+        self.monthly = kept.monthly;
+        self.pipeline = kept.pipeline;
+        for (facts, was_granted) in rights.into_iter().zip(granted) {
+            let p = self.rights.len();
+            let status = facts.status;
+            self.insert_indexed(facts);
+            if was_granted {
+                self.granted[p] = true;
+                self.by_status.entry(status).or_default().insert(doc(p));
+            }
+        }
+    }
+
+    /// Adds a right at the next position, indexed, not yet in any status.
+    fn insert_indexed(&mut self, facts: RightFacts) {
+        let p = self.rights.len();
+        let d = doc(p);
+        self.by_id.insert(facts.id.clone(), p as u32);
+        self.by_registry_no
+            .insert(facts.registry_no.clone(), p as u32);
+        self.by_uscc
+            .entry(facts.uscc.clone())
+            .or_default()
+            .push(p as u32);
+        for gram in grams(&search_text(
+            &facts.enterprise_name,
+            &facts.uscc,
+            &facts.registry_no,
+        )) {
+            self.grams.entry(gram).or_default().insert(d);
+        }
+        self.by_product
+            .entry(facts.product_code.clone())
+            .or_default()
+            .insert(d);
+        self.by_town
+            .entry(facts.town_code.clone())
+            .or_default()
+            .insert(d);
+        self.rights.push(facts);
+        self.granted.push(false);
+    }
+
+    fn change_status(&mut self, id: &str, status: AuthorizationStatus, at: NaiveDateTime) {
+        let Some(p) = self.by_id.get(id).map(|p| *p as usize) else {
+            return;
+        };
+        let d = doc(p);
+        let (was, granted) = (self.rights[p].status, self.granted[p]);
+        if granted {
+            if let Some(set) = self.by_status.get_mut(&was) {
+                set.remove(d);
+            }
+            if was == AuthorizationStatus::Active {
+                let r = &self.rights[p];
+                self.active_rights.remove("all", &r.enterprise_id);
+                self.active_by_product
+                    .remove(&r.product_code, &r.enterprise_id);
+                self.active_by_town.remove(&r.town_code, &r.enterprise_id);
+            }
+        }
+        let right = &mut self.rights[p];
+        right.status = status;
+        right.status_since = at;
+        self.granted[p] = true;
+        self.by_status.entry(status).or_default().insert(d);
+        if status == AuthorizationStatus::Active {
+            let r = &self.rights[p];
+            self.active_rights.add("all", &r.enterprise_id);
+            self.active_by_product
+                .add(&r.product_code, &r.enterprise_id);
+            self.active_by_town.add(&r.town_code, &r.enterprise_id);
+        }
+        self.monthly
+            .insert(month_key(at.date()), self.authorized_enterprises());
+    }
+
+    /// A holder's new name or credit code: its rights are found under the new words.
+    fn refresh_holder(&mut self, facts: &RightFacts) {
+        let Some(p) = self.by_id.get(&facts.id).map(|p| *p as usize) else {
+            return;
+        };
+        let d = doc(p);
+        let old = &self.rights[p];
+        let old_text = search_text(&old.enterprise_name, &old.uscc, &old.registry_no);
+        for gram in grams(&old_text) {
+            if let Some(set) = self.grams.get_mut(&gram) {
+                set.remove(d);
+            }
+        }
+        if old.uscc != facts.uscc {
+            let old_uscc = old.uscc.clone();
+            if let Some(list) = self.by_uscc.get_mut(&old_uscc) {
+                list.retain(|q| *q as usize != p);
+                if list.is_empty() {
+                    self.by_uscc.remove(&old_uscc);
+                }
+            }
+            self.by_uscc
+                .entry(facts.uscc.clone())
+                .or_default()
+                .push(p as u32);
+        }
+        let right = &mut self.rights[p];
+        right.enterprise_name = facts.enterprise_name.clone();
+        right.uscc = facts.uscc.clone();
+        for gram in grams(&search_text(
+            &facts.enterprise_name,
+            &facts.uscc,
+            &facts.registry_no,
+        )) {
+            self.grams.entry(gram).or_default().insert(d);
+        }
+    }
+
+    pub fn authorized_enterprises(&self) -> i64 {
+        self.active_rights
+            .0
+            .get("all")
+            .map_or(0, |e| e.len() as i64)
+    }
+
+    /// The rights whose search text contains `text` (upper-cased first), as a set of documents.
+    fn containing(&self, text: &str) -> RoaringBitmap {
+        let text = text.to_uppercase();
+        let chars: Vec<char> = text.chars().collect();
+        let keys: Vec<Gram> = match chars.len() {
+            0 => return self.all_documents(),
+            1 => vec![(chars[0], SOLO)],
+            _ => chars.windows(2).map(|w| (w[0], w[1])).collect(),
+        };
+        let mut sets: Vec<&RoaringBitmap> = Vec::with_capacity(keys.len());
+        for key in &keys {
+            match self.grams.get(key) {
+                Some(set) => sets.push(set),
+                None => return RoaringBitmap::new(),
+            }
+        }
+        sets.sort_by_key(|s| s.len());
+        let mut found = sets[0].clone();
+        for set in &sets[1..] {
+            found &= *set;
+        }
+        if chars.len() > 2 {
+            // Every pair present does not make the whole: check the candidates.
+            found = found
+                .iter()
+                .filter(|d| {
+                    let r = &self.rights[position(*d)];
+                    search_text(&r.enterprise_name, &r.uscc, &r.registry_no).contains(&text)
+                })
+                .collect();
+        }
+        found
+    }
+
+    fn all_documents(&self) -> RoaringBitmap {
+        (0..self.rights.len())
+            .filter(|p| self.granted[*p])
+            .map(doc)
+            .collect()
+    }
+
+    fn matching(&self, search: &Search<'_>) -> RoaringBitmap {
+        let empty = RoaringBitmap::new();
+        let mut found = match search.status {
+            Some(status) => self.by_status.get(&status).cloned().unwrap_or_default(),
+            None => self.all_documents(),
+        };
+        if let Some(product) = search.product_code {
+            found &= self.by_product.get(product).unwrap_or(&empty);
+        }
+        if let Some(town) = search.town_code {
+            found &= self.by_town.get(town).unwrap_or(&empty);
+        }
+        if let Some(text) = search.text.filter(|t| !t.is_empty()) {
+            found &= self.containing(text);
+        }
+        found
+    }
+
+    /// One page of the matches, newest grant first (registry number breaking ties), and how
+    /// many match in all.
+    pub fn search(&self, search: &Search<'_>, offset: u64, limit: u64) -> (Vec<&RightFacts>, u64) {
+        let found = self.matching(search);
+        let page = found
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|d| &self.rights[position(d)])
+            .collect();
+        (page, found.len())
+    }
+
+    /// Every match, in the order of [`Self::search`].
+    pub fn search_all(&self, search: &Search<'_>) -> Vec<&RightFacts> {
+        self.matching(search)
+            .iter()
+            .map(|d| &self.rights[position(d)])
+            .collect()
+    }
+
+    /// The holder a credit code or registry number names (already normalised): by credit code
+    /// all its rights, by registry number that one. `None` for a code no right was granted to.
+    pub fn holding(&self, code: &str) -> Option<Holding<'_>> {
+        let positions: Vec<u32> = match self.by_uscc.get(code) {
+            Some(list) => list.clone(),
+            None => vec![*self.by_registry_no.get(code)?],
+        };
+        let mut rights: Vec<&RightFacts> = positions
+            .iter()
+            .filter(|p| self.granted[**p as usize])
+            .map(|p| &self.rights[*p as usize])
+            .collect();
+        rights.sort_by(|a, b| a.registry_no.cmp(&b.registry_no));
+        let first = rights.first()?;
+        Some(Holding {
+            enterprise_name: &first.enterprise_name,
+            uscc: &first.uscc,
+            rights,
+        })
+    }
+
+    /// The counter as of `today`.
+    pub fn goal(&self, today: NaiveDate) -> GoalFigures {
+        let now_month = month_key(today);
+        let mut monthly = Vec::new();
+        if let Some(first) = self.monthly.keys().next() {
+            let mut month = first.clone();
+            let mut last = 0;
+            while month <= now_month {
+                if let Some(n) = self.monthly.get(&month) {
+                    last = *n;
+                }
+                monthly.push((month.clone(), last));
+                month = next_month_key(&month);
+            }
+        }
+        let count = |s| self.pipeline.get(&s).copied().unwrap_or(0);
+        use ApplicationStatus as A;
+        GoalFigures {
+            settings: self.settings,
+            authorized_enterprises: self.authorized_enterprises(),
+            by_product: self.active_by_product.sorted(),
+            by_town: self.active_by_town.sorted(),
+            pipeline: [
+                (A::Submitted, count(A::Submitted)),
+                (A::UnderReview, count(A::UnderReview)),
+                (A::Returned, count(A::Returned)),
+                (A::Recommended, count(A::Recommended)),
+            ],
+            monthly,
+        }
+    }
+
+    /// A rough size of what the register holds, in bytes (for `/metrics` and the docs).
+    pub fn approximate_bytes(&self) -> usize {
+        let facts: usize = self
+            .rights
+            .iter()
+            .map(|r| {
+                std::mem::size_of::<RightFacts>()
+                    + r.id.len()
+                    + r.registry_no.len()
+                    + r.enterprise_id.len()
+                    + r.enterprise_name.len()
+                    + r.uscc.len()
+                    + r.town_code.len()
+                    + r.product_code.len()
+                    + r.announcement_no.len()
+                    + r.announcement_date.len()
+            })
+            .sum();
+        let postings: usize = self
+            .grams
+            .values()
+            .chain(self.by_status.values())
+            .chain(self.by_product.values())
+            .chain(self.by_town.values())
+            .map(|b| b.serialized_size() + 48)
+            .sum();
+        let lookups = (self.by_id.len() + self.by_registry_no.len() + self.by_uscc.len()) * 64;
+        facts + postings + lookups
+    }
+}
+
+fn next_month_key(month: &str) -> String {
+    let (year, m) = month.split_once('-').unwrap_or((month, "1"));
+    let (year, m): (i32, u32) = (year.parse().unwrap_or(0), m.parse().unwrap_or(1));
+    if m >= 12 {
+        format!("{:04}-01", year + 1)
+    } else {
+        format!("{year:04}-{:02}", m + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(day: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            + chrono::Duration::days(day as i64)
+    }
+
+    fn settings() -> GoalSettings {
+        GoalSettings {
+            target: 100,
+            deadline: NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
+        }
+    }
+
+    const NAMES: [&str; 6] = [
+        "英德市云岭茶业有限公司",
+        "英德市红旗茶业",
+        "西牛麻竹笋合作社",
+        "云岭红茶厂",
+        "Yingde Tea Co",
+        "茶",
+    ];
+
+    fn facts(n: usize, enterprise: usize, day: u32) -> RightFacts {
+        RightFacts {
+            id: format!("right-{n}"),
+            registry_no: format!("YDGI-2026-{:04}", n + 1),
+            enterprise_id: format!("e{enterprise}"),
+            enterprise_name: NAMES[enterprise % NAMES.len()].to_owned(),
+            uscc: format!("9144188100000{enterprise:05}"),
+            town_code: ["yinghong", "xiniu"][n % 2].to_owned(),
+            product_code: ["yingde-black-tea", "xiniu-bamboo-shoots"][enterprise % 2].to_owned(),
+            basis: Basis::GiProduct,
+            announcement_no: "公告".into(),
+            announcement_date: "2026-01-01".into(),
+            granted_at: at(day),
+            status: AuthorizationStatus::Active,
+            status_since: at(day),
+        }
+    }
+
+    /// A history: rights granted, then status changes, as (event, supplied facts).
+    #[derive(Debug, Clone)]
+    enum Step {
+        Grant { enterprise: usize },
+        Change { right: usize, status: usize },
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0usize..8).prop_map(|enterprise| Step::Grant { enterprise }),
+            (0usize..40, 0usize..4).prop_map(|(right, status)| Step::Change { right, status }),
+        ]
+    }
+
+    /// Runs steps through `apply` and returns the register plus the stored rows and history a
+    /// rebuild would read.
+    fn replay(
+        steps: &[Step],
+    ) -> (
+        PublicRegister,
+        Vec<RightFacts>,
+        Vec<(String, AuthorizationStatus, NaiveDateTime)>,
+    ) {
+        let mut register = PublicRegister::new(settings(), &[], 0);
+        let mut stored: Vec<RightFacts> = Vec::new();
+        let mut history = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let seq = i as i64 + 1;
+            let day = i as u32 * 11;
+            let (id, status, supplied) = match step {
+                Step::Grant { enterprise } => {
+                    let f = facts(stored.len(), *enterprise, day);
+                    stored.push(f.clone());
+                    let id = f.id.clone();
+                    (
+                        id.clone(),
+                        AuthorizationStatus::Active,
+                        HashMap::from([(id, f)]),
+                    )
+                }
+                Step::Change { right, status } => {
+                    if stored.is_empty() {
+                        continue;
+                    }
+                    let index = right % stored.len();
+                    let r = &mut stored[index];
+                    let status = AuthorizationStatus::ALL[*status];
+                    r.status = status;
+                    r.status_since = at(day);
+                    (r.id.clone(), status, HashMap::new())
+                }
+            };
+            let event = Event {
+                seq,
+                entity_type: "authorization",
+                entity_id: &id,
+                action: "x",
+                from_status: None,
+                to_status: Some(status.as_str()),
+                at: at(day),
+                data: None,
+            };
+            if let Some(Need::Right(needed)) = register.needs(&event) {
+                assert!(supplied.contains_key(&needed));
+            }
+            register.apply(&event, &supplied).expect("applies");
+            history.push((id, status, at(day)));
+        }
+        (register, stored, history)
+    }
+
+    fn answers(register: &PublicRegister, queries: &[&str]) -> Vec<(Vec<String>, u64)> {
+        let mut out = Vec::new();
+        for q in queries {
+            for status in AuthorizationStatus::ALL {
+                let search = Search {
+                    text: Some(q),
+                    status: Some(status),
+                    ..Default::default()
+                };
+                let (page, total) = register.search(&search, 0, 100);
+                out.push((page.iter().map(|r| r.registry_no.clone()).collect(), total));
+            }
+        }
+        out
+    }
+
+    const QUERIES: [&str; 9] = [
+        "茶",
+        "云岭",
+        "茶业有限",
+        "yingde",
+        "YDGI-2026-00",
+        "0000",
+        "无此企业",
+        "",
+        "竹笋合",
+    ];
+
+    proptest! {
+        #[test]
+        fn a_rebuild_answers_as_the_incremental_path(steps in proptest::collection::vec(step(), 0..60)) {
+            let (incremental, stored, history) = replay(&steps);
+            let rebuilt = PublicRegister::build(settings(), &[], incremental.applied_seq(), stored.clone(), &history);
+            prop_assert_eq!(answers(&incremental, &QUERIES), answers(&rebuilt, &QUERIES));
+            let today = NaiveDate::from_ymd_opt(2028, 1, 1).unwrap();
+            prop_assert_eq!(incremental.goal(today), rebuilt.goal(today));
+            for r in &stored {
+                let a = incremental.holding(&r.uscc).map(|h| h.rights.iter().map(|x| (x.registry_no.clone(), x.status)).collect::<Vec<_>>());
+                let b = rebuilt.holding(&r.uscc).map(|h| h.rights.iter().map(|x| (x.registry_no.clone(), x.status)).collect::<Vec<_>>());
+                prop_assert_eq!(a, b);
+            }
+        }
+
+        #[test]
+        fn search_equals_a_plain_substring_scan(steps in proptest::collection::vec(step(), 0..60), q in "[茶云岭红业有限公司YDGI0-9 -]{0,4}") {
+            let (register, stored, _) = replay(&steps);
+            let upper = q.trim().to_uppercase();
+            for status in AuthorizationStatus::ALL {
+                let mut expected: Vec<&RightFacts> = stored
+                    .iter()
+                    .filter(|r| r.status == status)
+                    .filter(|r| search_text(&r.enterprise_name, &r.uscc, &r.registry_no).contains(&upper))
+                    .collect();
+                expected.sort_by(|a, b| b.order_key().cmp(&a.order_key()));
+                let search = Search { text: Some(q.trim()), status: Some(status), ..Default::default() };
+                let (page, total) = register.search(&search, 0, 1000);
+                prop_assert_eq!(total as usize, expected.len());
+                let got: Vec<&str> = page.iter().map(|r| r.registry_no.as_str()).collect();
+                let want: Vec<&str> = expected.iter().map(|r| r.registry_no.as_str()).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn the_counter_counts_enterprises_and_follows_suspensions_month_by_month() {
+        let mut register = PublicRegister::new(settings(), &[], 0);
+        let two = [facts(0, 1, 0), facts(1, 1, 40)];
+        let supplied: HashMap<String, RightFacts> =
+            two.iter().map(|f| (f.id.clone(), f.clone())).collect();
+        let event = |seq, id: &'static str, to: &'static str, day| Event {
+            seq,
+            entity_type: "authorization",
+            entity_id: id,
+            action: "x",
+            from_status: None,
+            to_status: Some(to),
+            at: at(day),
+            data: None,
+        };
+        register
+            .apply(&event(1, "right-0", "active", 0), &supplied)
+            .unwrap();
+        register
+            .apply(&event(2, "right-1", "active", 40), &supplied)
+            .unwrap();
+        assert_eq!(
+            register.authorized_enterprises(),
+            1,
+            "one enterprise, two rights"
+        );
+        register
+            .apply(&event(3, "right-0", "suspended", 70), &supplied)
+            .unwrap();
+        assert_eq!(register.authorized_enterprises(), 1);
+        register
+            .apply(&event(4, "right-1", "revoked", 100), &supplied)
+            .unwrap();
+        assert_eq!(register.authorized_enterprises(), 0);
+        let goal = register.goal(NaiveDate::from_ymd_opt(2026, 5, 15).unwrap());
+        assert_eq!(
+            goal.monthly,
+            vec![
+                ("2026-01".to_owned(), 1),
+                ("2026-02".to_owned(), 1),
+                ("2026-03".to_owned(), 1),
+                ("2026-04".to_owned(), 0),
+                ("2026-05".to_owned(), 0),
+            ]
+        );
+        assert_eq!(
+            register.apply(&event(2, "right-1", "active", 1), &supplied),
+            Err(ApplyError::OutOfOrder { seq: 2, applied: 4 })
+        );
+        let missing = register.apply(&event(5, "right-9", "active", 101), &supplied);
+        assert!(matches!(missing, Err(ApplyError::MissingFacts { .. })));
+    }
+
+    #[test]
+    fn a_grant_older_than_the_newest_takes_its_place_in_the_order() {
+        let mut register = PublicRegister::new(settings(), &[], 0);
+        let late = facts(0, 1, 50);
+        let early = facts(1, 2, 10);
+        for (seq, f) in [(1, &late), (2, &early)] {
+            let supplied = HashMap::from([(f.id.clone(), f.clone())]);
+            let event = Event {
+                seq,
+                entity_type: "authorization",
+                entity_id: &f.id,
+                action: "grant",
+                from_status: None,
+                to_status: Some("active"),
+                at: f.granted_at,
+                data: None,
+            };
+            register.apply(&event, &supplied).unwrap();
+        }
+        let (page, total) = register.search(&Search::default(), 0, 10);
+        assert_eq!(total, 2);
+        assert_eq!(page[0].id, late.id, "newest grant first");
+        assert_eq!(
+            register.holding(&early.uscc).unwrap().rights[0].id,
+            early.id
+        );
+    }
+}
