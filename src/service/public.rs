@@ -156,12 +156,12 @@ fn public_user(reference: &Reference, right: &RightFacts) -> AuthorizedUser {
     }
 }
 
-/// A query's filters, checked: (text, product, town code, status).
+/// A query's filters, checked. `status: None` is every public status.
 struct Filter {
     text: Option<String>,
     product_code: Option<String>,
     town_code: Option<String>,
-    status: AuthorizationStatus,
+    status: Option<AuthorizationStatus>,
 }
 
 impl Filter {
@@ -170,7 +170,7 @@ impl Filter {
             text: self.text.as_deref(),
             product_code: self.product_code.as_deref(),
             town_code: self.town_code.as_deref(),
-            status: Some(self.status),
+            status: self.status,
         }
     }
 }
@@ -221,19 +221,42 @@ fn resolve_filter(reference: &Reference, query: &PublicQuery) -> ServiceResult<F
             .filter(|p| !p.is_empty())
             .map(str::to_owned),
         town_code,
-        status,
+        status: Some(status),
     })
 }
 
-/// One page of the public register's matches, newest grant first.
+/// One page of the public register's matches, newest grant first: active rights unless the
+/// query asks for another status.
 pub async fn authorized_users(
     state: &ServiceState,
     query: PublicQuery,
     paging: PageRequest,
 ) -> ServiceResult<Page<AuthorizedUser>> {
+    let filter = resolve_filter(&state.register.reference, &query)?;
+    search_page(state, filter, paging)
+}
+
+/// One page of every right the words match, whatever its status (a buyer checking a supplier
+/// by name must also find a suspended or revoked holder, and since when).
+pub async fn holders_of_any_status(
+    state: &ServiceState,
+    query: PublicQuery,
+    paging: PageRequest,
+) -> ServiceResult<Page<AuthorizedUser>> {
+    let filter = Filter {
+        status: None,
+        ..resolve_filter(&state.register.reference, &query)?
+    };
+    search_page(state, filter, paging)
+}
+
+fn search_page(
+    state: &ServiceState,
+    filter: Filter,
+    paging: PageRequest,
+) -> ServiceResult<Page<AuthorizedUser>> {
     let (page, per_page, offset) = paging.resolve()?;
     let reference = &state.register.reference;
-    let filter = resolve_filter(reference, &query)?;
     let register = state.register.read()?;
     let (rights, total) = register.search(&filter.search(), offset as u64, per_page as u64);
     Ok(Page {

@@ -88,7 +88,9 @@ fn chart(lang: Lang, goal: &Goal) -> String {
 
 fn result_item(lang: Lang, user: &AuthorizedUser) -> String {
     format!(
-        "<li><div class=\"name\">{name}</div><div class=\"code\">{uscc}</div><div>{product} · {town} · <span class=\"code\">{no}</span> <span class=\"tag {status}\">{label}</span></div><a href=\"/verify/{no_url}{q}\">{verify}</a></li>",
+        "<li data-status=\"{status}\"><div class=\"name\">{name}</div><div class=\"code\">{uscc}</div><div>{product} · {town} · <span class=\"code\">{no}</span> <span class=\"tag {status}\">{label}</span> <span class=\"muted\">{since_label}{since}</span></div><a href=\"/verify/{no_url}{q}\">{verify}</a></li>",
+        since_label = lang.pick("自 ", "since "),
+        since = user.status_since.date_naive(),
         name = escape(&user.enterprise_name),
         uscc = escape(&user.uscc),
         product = escape(&user.product_name_zh),
@@ -100,6 +102,61 @@ fn result_item(lang: Lang, user: &AuthorizedUser) -> String {
         q = lang.query(),
         verify = lang.pick("核验 ›", "Verify ›"),
     )
+}
+
+const RESULTS_PER_PAGE: i64 = 20;
+
+/// Links to the previous and next page of results, keeping the search and the language.
+fn pager(lang: Lang, query: &HomeQuery, page: i64, total: i64) -> String {
+    let pages = (total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+    if pages <= 1 {
+        return String::new();
+    }
+    let link = |to: i64| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (name, value) in [
+            ("q", &query.q),
+            ("product", &query.product),
+            ("town", &query.town),
+            ("lang", &query.lang),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push((name, v.to_owned()));
+            }
+        }
+        pairs.push(("page", to.to_string()));
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    let mut out = String::from("<nav class=\"pager\" data-testid=\"pager\">");
+    if page > 1 {
+        let _ = write!(
+            out,
+            "<a rel=\"prev\" href=\"{}\">{}</a> ",
+            escape(&link(page - 1)),
+            lang.pick("‹ 上一页", "‹ Previous")
+        );
+    }
+    let _ = write!(
+        out,
+        "<span>{}</span>",
+        match lang {
+            Lang::Zh => format!("第 {page} / {pages} 页"),
+            Lang::En => format!("Page {page} of {pages}"),
+        }
+    );
+    if page < pages {
+        let _ = write!(
+            out,
+            " <a rel=\"next\" href=\"{}\">{}</a>",
+            escape(&link(page + 1)),
+            lang.pick("下一页 ›", "Next ›")
+        );
+    }
+    out.push_str("</nav>");
+    out
 }
 
 /// The home page: the counter toward the goal, the search, the products.
@@ -119,9 +176,16 @@ pub async fn home(
     };
     let paging = PageRequest {
         page: query.page,
-        per_page: Some(20),
+        per_page: Some(RESULTS_PER_PAGE),
     };
-    let results = match public::authorized_users(&state, filters, paging).await {
+    // A name typed in: every holder it matches, suspended and revoked ones too.
+    let searched = query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let found = if searched {
+        public::holders_of_any_status(&state, filters, paging).await
+    } else {
+        public::authorized_users(&state, filters, paging).await
+    };
+    let results = match found {
         Ok(page) => Ok(page),
         Err(ServiceError::Invalid(errors)) => Err(errors),
         Err(other) => return Err(other.into()),
@@ -187,14 +251,17 @@ pub async fn home(
         Ok(page) => {
             let _ = write!(
                 body,
-                "<p class=\"muted\" data-testid=\"total\">{} {}</p><ul class=\"results\">",
-                lang.pick("共找到", "Found"),
-                page.total
+                "<p class=\"muted\" data-testid=\"total\">{}</p><ul class=\"results\">",
+                match lang {
+                    Lang::Zh => format!("共 {} 家企业", page.total),
+                    Lang::En => format!("{} found", page.total),
+                },
             );
             for user in &page.items {
                 body.push_str(&result_item(lang, user));
             }
             body.push_str("</ul>");
+            body.push_str(&pager(lang, &query, page.page, page.total));
             if page.total == 0 {
                 let _ = write!(
                     body,

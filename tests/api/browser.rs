@@ -398,7 +398,7 @@ async fn a_shopper_searches_and_verifies_in_chinese_and_english_in_a_real_browse
     assert!(browser
         .text("[data-testid=total]")
         .await
-        .contains("Found 1"));
+        .contains("1 found"));
     browser.screenshot("search-en.png").await;
 
     browser

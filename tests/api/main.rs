@@ -18,6 +18,7 @@ mod migrations;
 mod operations;
 mod pages;
 mod public;
+mod register;
 mod replicas;
 mod signed_in_pages;
 mod storage;

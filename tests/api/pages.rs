@@ -36,7 +36,7 @@ async fn the_home_page_shows_the_counter_search_and_products_in_both_languages()
 
     let found = app.get("/?q=hongqi", None).await;
     assert!(found.text.contains("91441881MA4WTEA03K"));
-    assert!(found.text.contains("data-testid=\"total\">共找到 1<"));
+    assert!(found.text.contains("data-testid=\"total\">共 1 家企业<"));
     let none = app.get("/?q=nobody-at-all&lang=en", None).await;
     assert!(none.text.contains("No authorized user matches."));
 }
