@@ -13,9 +13,10 @@
 # Steps: build the release binary; create demo data if missing (`gi-registry demo-data`, timed);
 # draw request lines from the data (benches/register_data.py); start the service and time
 # start -> /readyz 200; wrk (benches/register.lua) over /healthz, then verify, search, home and goal
-# with benches/register_writer.py running beside them; print one Markdown table, start->readyz,
-# the process's RSS after the run and the writer's changes. Request lines and logs go to
-# $DATA/bench/.
+# with benches/register_writer.py running beside them. Before each workload the script waits until
+# /readyz answers in < 0.2 s, so one workload's backlog does not count against the next. Prints one
+# Markdown table, start->readyz, the process's RSS after the run and the writer's changes.
+# Request lines, wrk output and logs go to $DATA/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -37,6 +38,7 @@ mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 WORK="$DATA/bench"
 mkdir -p "$WORK"
+: >"$WORK/wrk.log"
 if [ -n "${DATABASE_URL:-}" ]; then DB_KIND=postgres; else DB_KIND=sqlite; fi
 
 if ! GI_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" migrate >&2 || [ ! -f "$DATA/.demo-done" ]; then
@@ -75,7 +77,17 @@ t1=$(date +%s%N)
 [ -n "$ready" ] || { echo "the service did not become ready; log:" >&2; cat "$WORK/server.log" >&2; exit 1; }
 READY_MS=$(( (t1 - t0) / 1000000 ))
 
+drain() { # wait until the previous workload's backlog is gone: /readyz (one query) answers in < 0.2 s
+    for _ in $(seq 1 120); do
+        t=$(curl -s -o /dev/null -m 30 -w '%{time_total}' "$BASE/readyz" || echo 30)
+        python3 -c "import sys; sys.exit(0 if $t < 0.2 else 1)" && return 0
+        sleep 1
+    done
+    echo "the service did not drain in 120 s" >&2
+}
+
 measure() { # lines-file -> RESULT line
+    drain
     if [ "$WARMUP" != 0 ]; then
         LINES_FILE="$1" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s benches/register.lua "$BASE" >/dev/null
     fi

@@ -7,7 +7,8 @@
 Writes one URL path per line (query already percent-encoded), for benches/register.lua:
   healthz.txt  /healthz
   verify.txt   /api/v1/public/verify/<code>: every credit code that holds a right (any status),
-               plus ~10 % more: half codes of enterprises that hold none, half well-formed codes
+               plus ~10 % more: half codes of enterprises that hold none (404 as well: a registration without
+               a right is not in the public register), half well-formed codes
                (right check character) that never existed (these answer 404)
   search.txt   /api/v1/public/authorized-users?q=<fragment>: random 1- and 2-character substrings
                of real enterprise names (~47 % each), a word with no match (无此企业, ~2 %) and
