@@ -1,0 +1,55 @@
+-- wrk 4 (LuaJIT) script for benches/register.sh: every request is GET <random line of
+-- LINES_FILE>; each line is a path with its query already URL-encoded (/healthz,
+-- /api/v1/public/verify/<code>, /?q=%E8%8C%B6, ...). Every workload, /healthz included, goes
+-- through this same script, so the client's own cost is the same for all of them.
+--
+--   LINES_FILE=paths.txt wrk -t2 -c64 -d10s --timeout 10s -s benches/register.lua http://127.0.0.1:PORT
+--
+-- Counts responses by status class per thread and prints one machine-readable line:
+--   RESULT requests=.. rps=.. p50_ms=.. p99_ms=.. s2xx=.. s404=.. s4xx=.. s5xx=.. other=.. socket_errors=..
+-- (s4xx excludes 404; wrk's latency percentiles cover every response.)
+local lines, n = {}, 0
+for line in io.lines(os.getenv("LINES_FILE")) do
+  line = line:gsub("%s+$", "")
+  if #line > 0 then n = n + 1; lines[n] = line end
+end
+if n == 0 then error("no lines in " .. tostring(os.getenv("LINES_FILE"))) end
+
+local threads, next_id = {}, 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + 7919 * (thread_id or 0))
+  s2xx, s404, s4xx, s5xx, other = 0, 0, 0, 0, 0
+end
+
+function request()
+  return wrk.format("GET", lines[math.random(n)])
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then s2xx = s2xx + 1
+  elseif status == 404 then s404 = s404 + 1
+  elseif status >= 400 and status < 500 then s4xx = s4xx + 1
+  elseif status >= 500 then s5xx = s5xx + 1
+  else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local c = { s2xx = 0, s404 = 0, s4xx = 0, s5xx = 0, other = 0 }
+  for _, t in ipairs(threads) do
+    for k, _ in pairs(c) do c[k] = c[k] + (t:get(k) or 0) end
+  end
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f s2xx=%d s404=%d s4xx=%d s5xx=%d other=%d socket_errors=%d\n",
+    summary.requests, summary.requests / secs,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    c.s2xx, c.s404, c.s4xx, c.s5xx, c.other,
+    e.connect + e.read + e.write + e.timeout))
+end
