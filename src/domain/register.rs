@@ -162,11 +162,15 @@ impl DistinctCount {
     }
 }
 
-/// The public register. Documents (rights) are numbered so that ascending numbers run newest
-/// grant first: `u32::MAX - position`, positions given in (grant time, registry number) order.
+/// The public register. Documents (rights) are numbered by position, positions given in
+/// (grant time, registry number) order; pages read the bitmaps from the top, newest first.
 #[derive(Debug, Clone)]
 pub struct PublicRegister {
     rights: Vec<RightFacts>,
+    /// Each right's search text (holder, credit code, registry number, upper-cased).
+    texts: Vec<String>,
+    /// The rights that have entered a status (all public ones).
+    granted_docs: RoaringBitmap,
     /// Whether the right at a position has entered a status yet (a right inserted while the
     /// history is replayed waits for its grant event).
     granted: Vec<bool>,
@@ -187,11 +191,11 @@ pub struct PublicRegister {
 }
 
 fn doc(position: usize) -> u32 {
-    u32::MAX - position as u32
+    position as u32
 }
 
 fn position(doc: u32) -> usize {
-    (u32::MAX - doc) as usize
+    doc as usize
 }
 
 impl PublicRegister {
@@ -203,6 +207,8 @@ impl PublicRegister {
     ) -> Self {
         Self {
             rights: Vec::new(),
+            texts: Vec::new(),
+            granted_docs: RoaringBitmap::new(),
             granted: Vec::new(),
             by_id: HashMap::new(),
             by_registry_no: HashMap::new(),
@@ -387,6 +393,7 @@ impl PublicRegister {
             self.insert_indexed(facts);
             if was_granted {
                 self.granted[p] = true;
+                self.granted_docs.insert(doc(p));
                 self.by_status.entry(status).or_default().insert(doc(p));
             }
         }
@@ -403,11 +410,8 @@ impl PublicRegister {
             .entry(facts.uscc.clone())
             .or_default()
             .push(p as u32);
-        for gram in grams(&search_text(
-            &facts.enterprise_name,
-            &facts.uscc,
-            &facts.registry_no,
-        )) {
+        let text = search_text(&facts.enterprise_name, &facts.uscc, &facts.registry_no);
+        for gram in grams(&text) {
             self.grams.entry(gram).or_default().insert(d);
         }
         self.by_product
@@ -418,6 +422,7 @@ impl PublicRegister {
             .entry(facts.town_code.clone())
             .or_default()
             .insert(d);
+        self.texts.push(text);
         self.rights.push(facts);
         self.granted.push(false);
     }
@@ -444,6 +449,7 @@ impl PublicRegister {
         right.status = status;
         right.status_since = at;
         self.granted[p] = true;
+        self.granted_docs.insert(d);
         self.by_status.entry(status).or_default().insert(d);
         if status == AuthorizationStatus::Active {
             let r = &self.rights[p];
@@ -463,8 +469,7 @@ impl PublicRegister {
         };
         let d = doc(p);
         let old = &self.rights[p];
-        let old_text = search_text(&old.enterprise_name, &old.uscc, &old.registry_no);
-        for gram in grams(&old_text) {
+        for gram in grams(&self.texts[p]) {
             if let Some(set) = self.grams.get_mut(&gram) {
                 set.remove(d);
             }
@@ -485,13 +490,11 @@ impl PublicRegister {
         let right = &mut self.rights[p];
         right.enterprise_name = facts.enterprise_name.clone();
         right.uscc = facts.uscc.clone();
-        for gram in grams(&search_text(
-            &facts.enterprise_name,
-            &facts.uscc,
-            &facts.registry_no,
-        )) {
+        let text = search_text(&right.enterprise_name, &right.uscc, &right.registry_no);
+        for gram in grams(&text) {
             self.grams.entry(gram).or_default().insert(d);
         }
+        self.texts[p] = text;
     }
 
     pub fn authorized_enterprises(&self) -> i64 {
@@ -526,20 +529,14 @@ impl PublicRegister {
             // Every pair present does not make the whole: check the candidates.
             found = found
                 .iter()
-                .filter(|d| {
-                    let r = &self.rights[position(*d)];
-                    search_text(&r.enterprise_name, &r.uscc, &r.registry_no).contains(&text)
-                })
+                .filter(|d| self.texts[position(*d)].contains(&text))
                 .collect();
         }
         found
     }
 
     fn all_documents(&self) -> RoaringBitmap {
-        (0..self.rights.len())
-            .filter(|p| self.granted[*p])
-            .map(doc)
-            .collect()
+        self.granted_docs.clone()
     }
 
     fn matching(&self, search: &Search<'_>) -> RoaringBitmap {
@@ -566,6 +563,7 @@ impl PublicRegister {
         let found = self.matching(search);
         let page = found
             .iter()
+            .rev()
             .skip(offset as usize)
             .take(limit as usize)
             .map(|d| &self.rights[position(d)])
@@ -577,6 +575,7 @@ impl PublicRegister {
     pub fn search_all(&self, search: &Search<'_>) -> Vec<&RightFacts> {
         self.matching(search)
             .iter()
+            .rev()
             .map(|d| &self.rights[position(d)])
             .collect()
     }
@@ -660,8 +659,9 @@ impl PublicRegister {
             .chain(self.by_town.values())
             .map(|b| b.serialized_size() + 48)
             .sum();
+        let texts: usize = self.texts.iter().map(|t| t.len() + 24).sum();
         let lookups = (self.by_id.len() + self.by_registry_no.len() + self.by_uscc.len()) * 64;
-        facts + postings + lookups
+        facts + texts + postings + lookups
     }
 }
 

@@ -231,35 +231,28 @@ pub type RightFactsRow = (
     String,
 );
 
-type RightFactsColumns = (
-    authorizations::id,
-    authorizations::registry_no,
-    authorizations::enterprise_id,
-    enterprises::name,
-    enterprises::uscc,
-    authorizations::production_town,
-    authorizations::product_code,
-    authorizations::basis,
-    authorizations::announcement_no,
-    authorizations::announcement_date,
-    authorizations::granted_at,
-    authorizations::status,
-);
+/// The columns of [`RightFactsRow`]; a column is a type and a value alike, so one list serves
+/// as the selection's type and as the selection.
+macro_rules! right_facts {
+    () => {
+        (
+            authorizations::id,
+            authorizations::registry_no,
+            authorizations::enterprise_id,
+            enterprises::name,
+            enterprises::uscc,
+            authorizations::production_town,
+            authorizations::product_code,
+            authorizations::basis,
+            authorizations::announcement_no,
+            authorizations::announcement_date,
+            authorizations::granted_at,
+            authorizations::status,
+        )
+    };
+}
 
-const RIGHT_FACTS: RightFactsColumns = (
-    authorizations::id,
-    authorizations::registry_no,
-    authorizations::enterprise_id,
-    enterprises::name,
-    enterprises::uscc,
-    authorizations::production_town,
-    authorizations::product_code,
-    authorizations::basis,
-    authorizations::announcement_no,
-    authorizations::announcement_date,
-    authorizations::granted_at,
-    authorizations::status,
-);
+const RIGHT_FACTS: right_facts!() = right_facts!();
 
 /// Every right's public facts, for building the register.
 pub fn all_right_facts(conn: &mut DbConnection) -> QueryResult<Vec<RightFactsRow>> {
