@@ -263,6 +263,7 @@ pub fn read_goal_settings(conn: &mut DbConnection) -> ServiceResult<GoalSettings
 fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
+    let started = Instant::now();
     conn.transaction::<_, ServiceError, _>(|conn| {
         if let DbConnection::Postgresql(pg) = conn {
             pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
