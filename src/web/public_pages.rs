@@ -534,7 +534,7 @@ pub async fn report(
         place: form.place.clone(),
         description: form.description.clone(),
     };
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     let path = format!("/verify/{}", url_encode(&shown));
     match crate::service::fake_reports::submit(&state, input, address).await {
         Ok(_) => {

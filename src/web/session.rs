@@ -59,7 +59,7 @@ fn over_tls(request: &HttpRequest, state: Option<&ServiceState>) -> bool {
         .public_url
         .as_deref()
         .is_some_and(|url| url.starts_with("https://"))
-        || crate::forwarded::forwarded_https(
+        || crate::http::forwarded::forwarded_https(
             request.peer_addr().map(|a| a.ip()),
             request.headers(),
             &state.settings.trusted_proxies,
