@@ -184,6 +184,8 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .configure(api::routes)
             .configure(pages::routes)
+            // An unknown address: a page for a browser, a problem for everyone else.
+            .default_service(web::to(pages::not_found))
     })
     .shutdown_timeout(10)
     .listen(listener)?

@@ -123,3 +123,14 @@ pub fn upload_of(fields: UploadFields) -> Result<Upload, UploadError> {
         _ => Err(UploadError::Invalid(problems)),
     }
 }
+
+impl From<UploadError> for super::Problem {
+    fn from(error: UploadError) -> Self {
+        use actix_web::http::StatusCode;
+        match error {
+            UploadError::TooLarge => Self::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            UploadError::Unreadable(message) => Self::bad_request(message),
+            UploadError::Invalid(errors) => Self::validation(errors),
+        }
+    }
+}

@@ -20,7 +20,6 @@ use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::{may_attach, ApplicationAction, ApplicationStatus};
 use crate::domain::{FieldError, Localized};
-use crate::error::ApiError;
 use crate::http::download::document_response;
 use crate::http::upload::{read_upload_fields, upload_of, UploadError};
 use crate::service::applications::{
@@ -435,7 +434,7 @@ pub async fn new_application(
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
-        return Err(session.error(ApiError::Forbidden));
+        return Err(session.error(ServiceError::Forbidden));
     }
     let v = &session.visitor;
     let products = products_of(&state, &session).await?;
@@ -1182,7 +1181,7 @@ pub async fn act(
     let (id, action) = path.into_inner();
     let action: ApplicationAction = action
         .parse()
-        .map_err(|_| session.error(ApiError::NotFound))?;
+        .map_err(|_| session.error(ServiceError::NotFound))?;
     let values = form.0;
     let lang = session.visitor.lang;
     let refused = |problems: Vec<FieldError>| Redraw {

@@ -17,7 +17,6 @@ use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
-use crate::error::ApiError;
 use crate::service::authorizations::{
     self, AuthorizationActionInput, AuthorizationQuery, AuthorizationView,
 };
@@ -101,7 +100,7 @@ async fn rights_page(
     notice: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
-        return Err(session.error(ApiError::Forbidden));
+        return Err(session.error(ServiceError::Forbidden));
     }
     let v = &session.visitor;
     let lang = v.lang;
@@ -578,7 +577,7 @@ pub async fn act_on_right(
     let (id, action) = path.into_inner();
     let action: AuthorizationAction = action
         .parse()
-        .map_err(|_| session.error(ApiError::NotFound))?;
+        .map_err(|_| session.error(ServiceError::NotFound))?;
     let form = form.0;
     let lang = session.visitor.lang;
     let ground = match form.ground.trim() {
