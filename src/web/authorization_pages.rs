@@ -582,16 +582,13 @@ pub async fn act_on_right(
     let lang = session.visitor.lang;
     let ground = match form.ground.trim() {
         "" => Ok(None),
-        g => match g {
-            "nonconforming_production" => Ok(Some(RevocationGround::NonconformingProduction)),
-            "unused_two_years" => Ok(Some(RevocationGround::UnusedTwoYears)),
-            "other" => Ok(Some(RevocationGround::Other)),
-            _ => Err(vec![FieldError::new(
+        g => g.parse::<RevocationGround>().map(Some).map_err(|_| {
+            vec![FieldError::new(
                 "ground",
                 "invalid_choice",
                 Localized::new("is not one of the choices", "请从选项中选择"),
-            )]),
-        },
+            )]
+        }),
     };
     let acted = match ground {
         Ok(ground) => {
