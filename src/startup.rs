@@ -174,12 +174,14 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
             .app_data(data.clone())
             .app_data(http_metrics.clone())
             .app_data(web::PayloadConfig::new(max_body))
-            .app_data(web::QueryConfig::default().error_handler(|_, _| {
-                ApiError::BadRequest(crate::domain::Localized::new(
-                    "The query string is not valid.",
-                    "查询参数无效。",
-                ))
-                .into()
+            .app_data(web::QueryConfig::default().error_handler(|_, request| {
+                pages::query_refused(request).unwrap_or_else(|| {
+                    ApiError::BadRequest(crate::domain::Localized::new(
+                        "The query string is not valid.",
+                        "查询参数无效。",
+                    ))
+                    .into()
+                })
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .configure(api::routes)

@@ -569,6 +569,20 @@ pub async fn not_found(request: HttpRequest) -> HttpResponse {
     problem_page(lang, &Problem::for_status(StatusCode::NOT_FOUND))
 }
 
+/// A query string a page cannot read (`/?page=abc`): a 400 page, not the API's problem. `None`
+/// for the JSON API's addresses, which keep problem+json.
+pub fn query_refused(request: &HttpRequest) -> Option<actix_web::Error> {
+    if request.path() == "/api" || request.path().starts_with("/api/") {
+        return None;
+    }
+    let lang = page_language(request).0;
+    let problem = Problem::bad_request(crate::domain::Localized::new(
+        "The address has a part this page cannot read.",
+        "网址中有本页无法识别的参数。",
+    ));
+    Some(PageError::failed(lang, problem).into())
+}
+
 /// A problem as a page in the visitor's language: its title, what happened, the fields at
 /// fault, when to come back (and `Retry-After`), and the way home.
 fn problem_page(lang: Lang, problem: &Problem) -> HttpResponse {

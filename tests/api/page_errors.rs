@@ -217,3 +217,16 @@ async fn a_pages_409_for_an_action_from_the_wrong_state_is_a_page() {
     assert_page(&again, 409, "zh");
     assert!(again.text.contains("role=\"alert\""), "{}", again.text);
 }
+
+#[tokio::test]
+async fn a_query_a_page_cannot_read_is_a_400_page_and_the_apis_stays_a_problem() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/?page=abc&lang=en").await;
+    assert_page(&page, 400, "en");
+    assert!(page.text.contains("cannot read"), "{}", page.text);
+    browser
+        .get("/api/v1/public/authorized-users?page=abc")
+        .await
+        .assert_problem(400);
+}
