@@ -155,7 +155,7 @@ impl Settings {
                 "a number of bytes",
             )?,
             public_url: env_opt("GI_PUBLIC_URL"),
-            trusted_proxies: crate::forwarded::parse_trusted_proxies(
+            trusted_proxies: crate::http::forwarded::parse_trusted_proxies(
                 &env_opt("GI_TRUSTED_PROXIES").unwrap_or_default(),
             )
             .map_err(ConfigError::TrustedProxy)?,

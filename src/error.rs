@@ -1,22 +1,19 @@
-//! The one HTTP error type, rendered as RFC 9457 `application/problem+json`.
+//! The JSON API's error type, rendered as RFC 9457 `application/problem+json`.
 //!
-//! Handlers return [`ApiError`]; its `error_response` stores a [`Problem`] in the response
-//! extensions. The [`problem_responses`] middleware then renders the body in the language the
-//! request prefers, adds the request id, and turns actix's own bare 4xx/5xx answers (unknown
-//! route, wrong method, …) into problems too, so every error a client sees has one shape.
+//! Handlers return [`ApiError`]; its `error_response` stores a [`Problem`] (built in
+//! `crate::http`, shared with the pages) in the response extensions. The
+//! [`problem_responses`] middleware then renders the body in the language the request prefers,
+//! adds the request id, and turns actix's own bare 4xx/5xx answers (unknown route, wrong
+//! method, …) into problems too, so every error a client sees has one shape.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, ResponseError};
-use serde::Serialize;
+use actix_web::{HttpResponse, ResponseError};
 
 use crate::domain::{FieldError, Localized};
+use crate::http::upload::UploadError;
 use crate::service::ServiceError;
 
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+pub use crate::http::problem::{prefers_chinese, problem_responses, Problem, PROBLEM_CONTENT_TYPE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -70,220 +67,41 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-/// A problem before it is rendered: everything but the language choice.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub status: StatusCode,
-    pub slug: &'static str,
-    pub title: Localized,
-    pub detail: Localized,
-    pub errors: Vec<FieldError>,
-}
-
-#[derive(Serialize)]
-struct ProblemBody<'a> {
-    #[serde(rename = "type")]
-    type_uri: String,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    errors: Vec<FieldErrorBody<'a>>,
-}
-
-#[derive(Serialize)]
-struct FieldErrorBody<'a> {
-    field: &'a str,
-    code: &'a str,
-    message: &'a str,
-}
-
-impl Problem {
-    fn new(status: StatusCode, slug: &'static str, title: Localized, detail: Localized) -> Self {
-        Self {
-            status,
-            slug,
-            title,
-            detail,
-            errors: Vec::new(),
+impl From<UploadError> for ApiError {
+    fn from(error: UploadError) -> Self {
+        match error {
+            UploadError::TooLarge => ApiError::PayloadTooLarge,
+            UploadError::Unreadable(message) => ApiError::BadRequest(message),
+            UploadError::Invalid(errors) => ApiError::Validation(errors),
         }
-    }
-
-    /// The generic problem for a status that carries no more specific explanation.
-    pub fn for_status(status: StatusCode) -> Self {
-        let (slug, en, zh) = match status.as_u16() {
-            400 => (
-                "bad-request",
-                "The request could not be read.",
-                "请求无法解析。",
-            ),
-            401 => (
-                "unauthorized",
-                "Sign in first: a valid access token is required.",
-                "请先登录：需要有效的访问令牌。",
-            ),
-            403 => ("forbidden", "You may not do this.", "您无权执行此操作。"),
-            404 => ("not-found", "Nothing is at this address.", "未找到该资源。"),
-            405 => (
-                "method-not-allowed",
-                "This method is not allowed here.",
-                "此地址不支持该请求方法。",
-            ),
-            406 => (
-                "not-acceptable",
-                "No acceptable representation.",
-                "无法提供可接受的格式。",
-            ),
-            408 => (
-                "request-timeout",
-                "The request body did not arrive in time.",
-                "请求内容未能按时送达。",
-            ),
-            409 => (
-                "conflict",
-                "The request conflicts with the current state.",
-                "请求与当前状态冲突。",
-            ),
-            412 => (
-                "precondition-failed",
-                "The record changed since you read it: reload and try again.",
-                "记录在您读取后已被修改，请刷新后重试。",
-            ),
-            413 => (
-                "payload-too-large",
-                "The request body is too large.",
-                "请求内容过大。",
-            ),
-            415 => (
-                "unsupported-media-type",
-                "This content type is not accepted.",
-                "不支持该内容类型。",
-            ),
-            422 => (
-                "validation",
-                "Some fields are not valid.",
-                "部分字段填写有误。",
-            ),
-            429 => (
-                "too-many-requests",
-                "Too many attempts: wait and try again.",
-                "尝试次数过多，请稍后再试。",
-            ),
-            503 => (
-                "unavailable",
-                "The service cannot reach its database right now.",
-                "服务暂时无法连接数据库。",
-            ),
-            s if s >= 500 => (
-                "internal",
-                "Something went wrong on our side; it has been logged.",
-                "服务器内部错误，已记录。",
-            ),
-            _ => ("error", "The request failed.", "请求失败。"),
-        };
-        let reason = status.canonical_reason().unwrap_or("Error");
-        Self::new(
-            status,
-            slug,
-            Localized::new(reason, title_zh(status)),
-            Localized::new(en, zh),
-        )
-    }
-
-    fn render(&self, chinese: bool, request_id: Option<&str>) -> HttpResponse {
-        let body = ProblemBody {
-            type_uri: format!("/problems/{}", self.slug),
-            title: self.title.pick(chinese),
-            status: self.status.as_u16(),
-            detail: self.detail.pick(chinese),
-            request_id,
-            errors: self
-                .errors
-                .iter()
-                .map(|e| FieldErrorBody {
-                    field: &e.field,
-                    code: &e.code,
-                    message: e.message.pick(chinese),
-                })
-                .collect(),
-        };
-        let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
-        HttpResponse::build(self.status)
-            .insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE))
-            .body(json)
-    }
-}
-
-fn title_zh(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "请求错误",
-        401 => "未认证",
-        403 => "禁止访问",
-        404 => "未找到",
-        405 => "方法不允许",
-        408 => "请求超时",
-        409 => "状态冲突",
-        412 => "版本不一致",
-        413 => "内容过大",
-        415 => "类型不支持",
-        422 => "校验失败",
-        429 => "请求过多",
-        503 => "服务不可用",
-        s if s >= 500 => "内部错误",
-        _ => "错误",
     }
 }
 
 impl ApiError {
     /// When a refusal says to come back: every 429 and 503 carries `Retry-After`.
     pub fn retry_after_secs(&self) -> Option<u64> {
-        match self {
-            ApiError::TooManyRequests { retry_after_secs }
-            | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
-            ApiError::Unavailable => Some(5),
-            _ => None,
-        }
+        self.problem().retry_after_secs
     }
 
     pub fn problem(&self) -> Problem {
         match self {
-            ApiError::BadRequest(detail) => Problem {
-                detail: detail.clone(),
-                ..Problem::for_status(StatusCode::BAD_REQUEST)
-            },
+            ApiError::BadRequest(detail) => Problem::bad_request(detail.clone()),
             ApiError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
-            ApiError::BadCredentials => Problem {
-                title: Localized::new("Sign-in refused", "登录未成功"),
-                detail: Localized::new("Wrong user name or password.", "用户名或密码错误。"),
-                ..Problem::for_status(StatusCode::UNAUTHORIZED)
-            },
+            ApiError::BadCredentials => Problem::bad_credentials(),
             ApiError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
             ApiError::NotFound => Problem::for_status(StatusCode::NOT_FOUND),
-            ApiError::Conflict(detail) => Problem {
-                detail: detail.clone(),
-                ..Problem::for_status(StatusCode::CONFLICT)
-            },
+            ApiError::Conflict(detail) => Problem::conflict(detail.clone()),
             ApiError::PreconditionFailed => Problem::for_status(StatusCode::PRECONDITION_FAILED),
             ApiError::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
-            ApiError::UnsupportedMediaType(detail) => Problem {
-                detail: detail.clone(),
-                ..Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
-            },
-            ApiError::Validation(errors) => Problem {
-                errors: errors.clone(),
-                ..Problem::for_status(StatusCode::UNPROCESSABLE_ENTITY)
-            },
-            ApiError::TooManyRequests { .. } => Problem::for_status(StatusCode::TOO_MANY_REQUESTS),
-            ApiError::Unavailable => Problem::for_status(StatusCode::SERVICE_UNAVAILABLE),
-            ApiError::Busy { .. } => Problem {
-                detail: Localized::new(
-                    "Too many sign-ins are being checked at this moment: try again in a second.",
-                    "当前同时登录的人数过多，请稍后再试。",
-                ),
-                ..Problem::for_status(StatusCode::SERVICE_UNAVAILABLE)
-            },
+            ApiError::UnsupportedMediaType(detail) => {
+                Problem::unsupported_media_type(detail.clone())
+            }
+            ApiError::Validation(errors) => Problem::validation(errors.clone()),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                Problem::too_many_requests(*retry_after_secs)
+            }
+            ApiError::Unavailable => Problem::unavailable(),
+            ApiError::Busy { retry_after_secs } => Problem::busy(*retry_after_secs),
             ApiError::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -301,126 +119,7 @@ impl ResponseError for ApiError {
         }
         let problem = self.problem();
         let mut response = problem.render(false, None);
-        if let Some(seconds) = self.retry_after_secs() {
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-        }
         response.extensions_mut().insert(problem);
         response
-    }
-}
-
-/// Does the request prefer Chinese? The first language range decides (`zh`, `zh-CN`, …).
-pub fn prefers_chinese(accept_language: Option<&str>) -> bool {
-    let Some(value) = accept_language else {
-        return false;
-    };
-    let mut best: Option<(f32, bool)> = None;
-    for part in value.split(',') {
-        let mut pieces = part.trim().split(';');
-        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-        if tag.is_empty() {
-            continue;
-        }
-        let quality = pieces
-            .find_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-            })
-            .unwrap_or(1.0);
-        let chinese = tag == "zh" || tag.starts_with("zh-");
-        if best.is_none_or(|(q, _)| quality > q) {
-            best = Some((quality, chinese));
-        }
-    }
-    best.is_some_and(|(q, chinese)| chinese && q > 0.0)
-}
-
-/// Renders every error response as problem+json in the request's language, with its id.
-pub async fn problem_responses(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let chinese = prefers_chinese(
-        request
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let request_id = request
-        .extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(|id| id.to_string());
-    // Handlers' errors arrive here already rendered as responses; an `Err` can only come from
-    // a middleware, and actix renders that itself.
-    let response = next.call(request).await?.map_into_boxed_body();
-    let status = response.status();
-    let mut response = if status.is_client_error() || status.is_server_error() {
-        let problem = response.response().extensions().get::<Problem>().cloned();
-        // A response with a body of its own (an HTML error page, a problem) is left as it
-        // is; bare ones (actix's own 404 and 405) become problems.
-        let bare = !response.headers().contains_key(header::CONTENT_TYPE);
-        match problem {
-            Some(problem) => replace_body(response, &problem, chinese, request_id.as_deref()),
-            None if bare => replace_body(
-                response,
-                &Problem::for_status(status),
-                chinese,
-                request_id.as_deref(),
-            ),
-            None => response.map_into_boxed_body(),
-        }
-    } else {
-        response.map_into_boxed_body()
-    };
-    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), id);
-    }
-    Ok(response)
-}
-
-fn replace_body<B: MessageBody + 'static>(
-    response: ServiceResponse<B>,
-    problem: &Problem,
-    chinese: bool,
-    request_id: Option<&str>,
-) -> ServiceResponse<BoxBody> {
-    let (request, old) = response.into_parts();
-    let mut rendered = problem.render(chinese, request_id);
-    // Keep headers the error set (Retry-After, Allow, WWW-Authenticate).
-    for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE
-            && name != header::CONTENT_LENGTH
-            && name != header::CONTENT_ENCODING
-        {
-            rendered.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    if problem.status == StatusCode::UNAUTHORIZED
-        && !rendered.headers().contains_key(header::WWW_AUTHENTICATE)
-    {
-        rendered
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    ServiceResponse::new(request, rendered)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_first_preferred_language_decides() {
-        assert!(prefers_chinese(Some("zh-CN,zh;q=0.9,en;q=0.8")));
-        assert!(prefers_chinese(Some("zh")));
-        assert!(!prefers_chinese(Some("en-US,en;q=0.9,zh;q=0.8")));
-        assert!(prefers_chinese(Some("en;q=0.5, zh-Hans;q=0.9")));
-        assert!(!prefers_chinese(None));
-        assert!(!prefers_chinese(Some("zh;q=0")));
     }
 }

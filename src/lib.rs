@@ -8,9 +8,12 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
-pub mod forwarded;
+pub mod http;
 pub mod metrics;
 pub mod service;
 pub mod startup;
 pub mod telemetry;
 pub mod web;
+
+/// Kept at its old path: the forwarded-header rules now live in `http`.
+pub use http::forwarded;

@@ -174,16 +174,20 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
             .app_data(data.clone())
             .app_data(http_metrics.clone())
             .app_data(web::PayloadConfig::new(max_body))
-            .app_data(web::QueryConfig::default().error_handler(|_, _| {
-                ApiError::BadRequest(crate::domain::Localized::new(
-                    "The query string is not valid.",
-                    "查询参数无效。",
-                ))
-                .into()
+            .app_data(web::QueryConfig::default().error_handler(|_, request| {
+                pages::query_refused(request).unwrap_or_else(|| {
+                    ApiError::BadRequest(crate::domain::Localized::new(
+                        "The query string is not valid.",
+                        "查询参数无效。",
+                    ))
+                    .into()
+                })
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .configure(api::routes)
             .configure(pages::routes)
+            // An unknown address: a page for a browser, a problem for everyone else.
+            .default_service(web::to(pages::not_found))
     })
     .shutdown_timeout(10)
     .listen(listener)?

@@ -25,7 +25,7 @@ pub async fn register(
     request: HttpRequest,
     body: Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     let registered = accounts::register(&state, body.into_inner(), address).await?;
     Ok(HttpResponse::Created().json(registered))
 }
@@ -42,7 +42,7 @@ pub async fn login(
     request: HttpRequest,
     body: Json<LoginInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     let token = accounts::login(&state, body.into_inner(), address).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -85,7 +85,7 @@ pub async fn change_password(
     actor: Actor,
     body: Json<ChangePasswordInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     accounts::change_password(&state, &actor, body.into_inner(), address).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,20 +3,20 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 use super::extract::Json;
 use super::openapi::ProblemDocument;
-use crate::domain::eligibility::{extension_of, AttachmentKind};
+use crate::domain::eligibility::AttachmentKind;
 use crate::domain::roles::Actor;
-use crate::domain::text::download_filename;
 use crate::domain::workflow::ApplicationAction;
 use crate::domain::Localized;
 use crate::error::ApiError;
+pub use crate::http::download::document_response;
+pub use crate::http::upload::{read_upload_fields, upload_of, UploadFields};
 use crate::service::applications::IfMatch;
 use crate::service::applications::{
     self, ActionInput, ApplicationInput, ApplicationPatch, ApplicationQuery, ApplicationSummary,
-    ApplicationView, AttachmentView, Upload,
+    ApplicationView, AttachmentView,
 };
 use crate::service::paging::{Page, PageRequest};
 use crate::service::ServiceState;
@@ -145,111 +145,6 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
-fn bad_upload(en: &str, zh: &str) -> ApiError {
-    ApiError::BadRequest(Localized::new(en, zh))
-}
-
-/// What an upload form held: `kind`, `file` (name and bytes), and any other fields the caller
-/// allowed (a page's CSRF token).
-pub struct UploadFields {
-    kind: Option<String>,
-    file: Option<(String, Vec<u8>)>,
-    pub extra: std::collections::HashMap<String, String>,
-}
-
-/// Reads the form, refusing a file over the limit while it streams and any field that is
-/// neither `kind`, `file` nor one of `extra_fields`.
-pub async fn read_upload_fields(
-    mut form: Multipart,
-    limit: usize,
-    extra_fields: &[&str],
-) -> Result<UploadFields, ApiError> {
-    let mut fields = UploadFields {
-        kind: None,
-        file: None,
-        extra: Default::default(),
-    };
-    while let Some(field) = form.next().await {
-        let mut field = field
-            .map_err(|_| bad_upload("The upload form could not be read.", "无法读取上传表单。"))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .unwrap_or("document")
-            .to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|_| bad_upload("The upload was interrupted.", "上传中断。"))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "kind" => fields.kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
-            // A browser sends an empty part when no file was chosen.
-            "file" if bytes.is_empty() => {}
-            "file" => fields.file = Some((filename, bytes)),
-            other if extra_fields.contains(&other) => {
-                fields
-                    .extra
-                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-            other => {
-                return Err(ApiError::Validation(vec![crate::domain::FieldError::new(
-                    other
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(64)
-                        .collect::<String>(),
-                    "unknown_field",
-                    Localized::new(
-                        "is not a field of the upload form (kind, file)",
-                        "上传表单只有 kind 和 file 两个字段",
-                    ),
-                )]))
-            }
-        }
-    }
-    Ok(fields)
-}
-
-/// The upload the fields describe, or every field that is missing or wrong.
-pub fn upload_of(fields: UploadFields) -> Result<Upload, ApiError> {
-    let mut problems = Vec::new();
-    let kind = match fields.kind.as_deref().map(str::parse::<AttachmentKind>) {
-        Some(Ok(kind)) => Some(kind),
-        _ => {
-            problems.push(crate::domain::FieldError::new(
-                "kind",
-                "invalid_choice",
-                Localized::new(
-                    "must be application_form, business_license, test_report, trademark_license, origin_verification_report or other",
-                    "材料类型无效",
-                ),
-            ));
-            None
-        }
-    };
-    if fields.file.is_none() {
-        problems.push(crate::domain::FieldError::new(
-            "file",
-            "required",
-            Localized::new("is required", "请选择文件"),
-        ));
-    }
-    match (kind, fields.file) {
-        (Some(kind), Some((filename, bytes))) if problems.is_empty() => Ok(Upload {
-            kind,
-            filename,
-            bytes,
-        }),
-        _ => Err(ApiError::Validation(problems)),
-    }
-}
-
 /// Uploads a document (multipart fields `kind` and `file`): the owner's while editable, the
 /// reviewer's origin-verification report while under review.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/attachments", tag = "applications", security(("bearer" = [])),
@@ -308,40 +203,6 @@ pub async fn download(
     let (attachment, bytes) =
         applications::attachment_content(&state, &actor, id, attachment_id).await?;
     Ok(document_response(attachment, bytes))
-}
-
-/// A stored document as a download, never rendered inline by the browser. The name ends in
-/// the extension of the sniffed type (RFC 6266: an ASCII `filename` for old clients, the
-/// UTF-8 name in `filename*` as RFC 5987 encodes it).
-pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResponse {
-    let name = download_filename(&attachment.filename, extension_of(&attachment.content_type));
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = header::ContentDisposition {
-        disposition: header::DispositionType::Attachment,
-        parameters: vec![
-            header::DispositionParam::Filename(ascii),
-            header::DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: name.into_bytes(),
-            }),
-        ],
-    };
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, attachment.content_type))
-        .insert_header(disposition)
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
 }
 
 /// Removes a document its uploader may still change: the owner's while the application is

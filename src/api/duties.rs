@@ -92,7 +92,7 @@ pub async fn report_fake(
     request: HttpRequest,
     body: Json<FakeReportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     Ok(HttpResponse::Created()
         .json(fake_reports::submit(&state, body.into_inner(), address).await?))
 }

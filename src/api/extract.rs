@@ -11,6 +11,7 @@ use std::future::Future;
 
 use crate::domain::{FieldError, Localized};
 use crate::error::ApiError;
+pub use crate::http::client_address;
 
 /// A JSON request body that has been parsed and validated.
 #[derive(Debug)]
@@ -175,22 +176,6 @@ fn contains_nul(value: &serde_json::Value) -> bool {
 
 /// Parses a JSON object, naming the failing field by its full path (`enterprise.uscc`).
 /// Every body of this API is an object; serde would also read a struct from an array.
-/// The peer address — or, only when the peer is one of `GI_TRUSTED_PROXIES`, the right-most
-/// untrusted address it forwards: a client must not pick its own throttle key.
-pub fn client_address(request: &actix_web::HttpRequest) -> String {
-    let trusted = request
-        .app_data::<actix_web::web::Data<crate::service::ServiceState>>()
-        .map(|state| state.settings.trusted_proxies.as_slice())
-        .unwrap_or_default();
-    crate::forwarded::client_ip(
-        request.peer_addr().map(|a| a.ip()),
-        request.headers(),
-        trusted,
-    )
-    .map(|ip| ip.to_string())
-    .unwrap_or_else(|| "unknown".into())
-}
-
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {

@@ -2,16 +2,35 @@
 //! `active|suspended → revoked` (approver, with a ground), `active|suspended → surrendered`
 //! (the holder, or staff at its request). Revoked and surrendered are final.
 
-use std::fmt;
-use std::str::FromStr;
+use strum::{EnumCount, VariantArray};
 
 use serde::{Deserialize, Serialize};
 
 use super::roles::Actor;
 use super::workflow::UnknownValue;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum AuthorizationStatus {
     Active,
     Suspended,
@@ -20,20 +39,13 @@ pub enum AuthorizationStatus {
 }
 
 impl AuthorizationStatus {
-    pub const ALL: [AuthorizationStatus; 4] = [
-        Self::Active,
-        Self::Suspended,
-        Self::Revoked,
-        Self::Surrendered,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Suspended => "suspended",
-            Self::Revoked => "revoked",
-            Self::Surrendered => "surrendered",
-        }
+        self.into()
     }
 
     /// Active and suspended rights still belong to their holder: one per product.
@@ -42,25 +54,27 @@ impl AuthorizationStatus {
     }
 }
 
-impl fmt::Display for AuthorizationStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AuthorizationStatus {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum AuthorizationAction {
     Suspend,
     Reinstate,
@@ -69,20 +83,13 @@ pub enum AuthorizationAction {
 }
 
 impl AuthorizationAction {
-    pub const ALL: [AuthorizationAction; 4] = [
-        Self::Suspend,
-        Self::Reinstate,
-        Self::Revoke,
-        Self::Surrender,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Suspend => "suspend",
-            Self::Reinstate => "reinstate",
-            Self::Revoke => "revoke",
-            Self::Surrender => "surrender",
-        }
+        self.into()
     }
 
     /// What the body of this action must carry: a suspension its reason, a revocation its
@@ -107,20 +114,28 @@ impl AuthorizationAction {
     }
 }
 
-impl FromStr for AuthorizationAction {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
-    }
-}
-
 /// Grounds for revoking a right (2020 CNIPA measures).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum RevocationGround {
     NonconformingProduction,
     UnusedTwoYears,
@@ -128,12 +143,9 @@ pub enum RevocationGround {
 }
 
 impl RevocationGround {
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NonconformingProduction => "nonconforming_production",
-            Self::UnusedTwoYears => "unused_two_years",
-            Self::Other => "other",
-        }
+        self.into()
     }
 }
 
@@ -167,7 +179,23 @@ pub fn authorize(
 
 /// What a shopper is told about a code: one word for the whole enterprise (or the one right
 /// a registry number names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum Verdict {
     /// At least one right is active.
     Authorized,
@@ -193,13 +221,9 @@ impl Verdict {
         }
     }
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Authorized => "authorized",
-            Verdict::Suspended => "suspended",
-            Verdict::Revoked => "revoked",
-            Verdict::NotAuthorized => "not_authorized",
-        }
+        self.into()
     }
 }
 

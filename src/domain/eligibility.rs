@@ -1,8 +1,7 @@
 //! What an application needs before it can be submitted: the documents for its basis, and a
 //! production town inside the product's protected area.
 
-use std::fmt;
-use std::str::FromStr;
+use strum::{EnumCount, VariantArray};
 
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +9,28 @@ use super::workflow::UnknownValue;
 use super::{FieldError, Localized};
 
 /// The basis of the right (DESIGN §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum Basis {
     GiProduct,
     CertificationMark,
@@ -19,18 +38,13 @@ pub enum Basis {
 }
 
 impl Basis {
-    pub const ALL: [Basis; 3] = [
-        Self::GiProduct,
-        Self::CertificationMark,
-        Self::CollectiveMark,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GiProduct => "gi_product",
-            Self::CertificationMark => "certification_mark",
-            Self::CollectiveMark => "collective_mark",
-        }
+        self.into()
     }
 
     /// The trademark bases record the trademark registration number and need the licence or
@@ -54,19 +68,28 @@ impl Basis {
     }
 }
 
-impl FromStr for Basis {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum AttachmentKind {
     ApplicationForm,
     BusinessLicense,
@@ -77,24 +100,13 @@ pub enum AttachmentKind {
 }
 
 impl AttachmentKind {
-    pub const ALL: [AttachmentKind; 6] = [
-        Self::ApplicationForm,
-        Self::BusinessLicense,
-        Self::TestReport,
-        Self::TrademarkLicense,
-        Self::OriginVerificationReport,
-        Self::Other,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ApplicationForm => "application_form",
-            Self::BusinessLicense => "business_license",
-            Self::TestReport => "test_report",
-            Self::TrademarkLicense => "trademark_license",
-            Self::OriginVerificationReport => "origin_verification_report",
-            Self::Other => "other",
-        }
+        self.into()
     }
 
     pub fn label(self) -> Localized {
@@ -116,23 +128,6 @@ impl AttachmentKind {
     /// The origin-verification report is the reviewer's document, uploaded during review.
     pub fn is_reviewers(self) -> bool {
         self == Self::OriginVerificationReport
-    }
-}
-
-impl fmt::Display for AttachmentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AttachmentKind {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
     }
 }
 

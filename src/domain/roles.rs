@@ -1,12 +1,31 @@
 //! Who a user is to the registry.
 
 use std::fmt;
-use std::str::FromStr;
+
+use strum::{EnumCount, VariantArray};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownRole,
+    parse_err_fn = UnknownRole::of
+)]
 pub enum Role {
     Applicant,
     Reviewer,
@@ -15,15 +34,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Applicant, Role::Reviewer, Role::Approver, Role::Admin];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Applicant => "applicant",
-            Role::Reviewer => "reviewer",
-            Role::Approver => "approver",
-            Role::Admin => "admin",
-        }
+        self.into()
     }
 
     /// Market-regulation staff: may read every application and authorization.
@@ -38,23 +55,6 @@ impl Role {
 
     pub fn may_approve(self) -> bool {
         self == Role::Approver
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or(UnknownRole)
     }
 }
 
@@ -91,6 +91,12 @@ impl Actor {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownRole;
+
+impl UnknownRole {
+    fn of(_text: &str) -> Self {
+        UnknownRole
+    }
+}
 
 impl fmt::Display for UnknownRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

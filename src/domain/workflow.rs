@@ -10,15 +10,34 @@
 //! reject (approver): under_review | recommended ─▶ rejected
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
+use strum::{EnumCount, VariantArray};
 
 use serde::{Deserialize, Serialize};
 
 use super::roles::{Actor, Role};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum ApplicationStatus {
     Draft,
     Submitted,
@@ -32,30 +51,13 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 9] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::UnderReview,
-        Self::Returned,
-        Self::NotAccepted,
-        Self::Recommended,
-        Self::Approved,
-        Self::Rejected,
-        Self::Withdrawn,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::UnderReview => "under_review",
-            Self::Returned => "returned",
-            Self::NotAccepted => "not_accepted",
-            Self::Recommended => "recommended",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
+        self.into()
     }
 
     /// Where an application waits for staff: the review queue's default.
@@ -89,25 +91,28 @@ impl ApplicationStatus {
     }
 }
 
-impl fmt::Display for ApplicationStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ApplicationStatus {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = UnknownValue,
+    parse_err_fn = UnknownValue::of
+)]
 pub enum ApplicationAction {
     Submit,
     Withdraw,
@@ -121,30 +126,13 @@ pub enum ApplicationAction {
 }
 
 impl ApplicationAction {
-    pub const ALL: [ApplicationAction; 9] = [
-        Self::Submit,
-        Self::Withdraw,
-        Self::Accept,
-        Self::Refuse,
-        Self::Return,
-        Self::Resubmit,
-        Self::Recommend,
-        Self::Approve,
-        Self::Reject,
-    ];
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; <Self as EnumCount>::COUNT] =
+        super::all_variants(<Self as VariantArray>::VARIANTS);
 
+    /// The text form (snake_case), as stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Withdraw => "withdraw",
-            Self::Accept => "accept",
-            Self::Refuse => "refuse",
-            Self::Return => "return",
-            Self::Resubmit => "resubmit",
-            Self::Recommend => "recommend",
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-        }
+        self.into()
     }
 
     /// Who may take the action, by role. Ownership and four-eyes are checked in [`authorize`].
@@ -194,25 +182,15 @@ impl ApplicationAction {
     }
 }
 
-impl fmt::Display for ApplicationAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ApplicationAction {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or(UnknownValue)
-    }
-}
-
+/// A text that is none of an enum's forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownValue;
+
+impl UnknownValue {
+    pub(crate) fn of(_text: &str) -> Self {
+        UnknownValue
+    }
+}
 
 /// Why an action may not be taken now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -287,9 +287,14 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
                     .map_err(|_| corrupt("status"))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
-        Ok(PublicRegister::build(
-            settings, &pipeline, head, rights, &history,
-        ))
+        let read = started.elapsed();
+        let register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        tracing::info!(
+            read_ms = read.as_millis() as u64,
+            index_ms = (started.elapsed() - read).as_millis() as u64,
+            "public register: snapshot read, then indexed"
+        );
+        Ok(register)
     })
 }
 

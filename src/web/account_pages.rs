@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::form::Control;
 use super::layout::escape;
 use super::session::{CsrfForm, FormErrors, PageError, SignedIn, Visitor};
-use crate::api::extract::client_address;
 use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
+use crate::http::client_address;
 use crate::service::accounts::{
     self, ChangePasswordInput, EnterpriseInput, LoginInput, RegisterInput,
 };

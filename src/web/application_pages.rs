@@ -16,12 +16,12 @@ use super::form::{action_button, Control};
 use super::labels::{self, APPLICATION_FIELDS};
 use super::layout::{escape, url_encode, Lang};
 use super::session::{check_csrf, expected_csrf, CsrfForm, FormErrors, PageError, SignedIn};
-use crate::api::applications::{document_response, read_upload_fields, upload_of};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::{may_attach, ApplicationAction, ApplicationStatus};
 use crate::domain::{FieldError, Localized};
-use crate::error::ApiError;
+use crate::http::download::document_response;
+use crate::http::upload::{read_upload_fields, upload_of, UploadError};
 use crate::service::applications::{
     self, ActionInput, ApplicationInput, ApplicationPatch, ApplicationQuery, ApplicationView,
     FieldCommentInput, HistoryEntry, IfMatch, ReviewOpinionView,
@@ -434,7 +434,7 @@ pub async fn new_application(
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
-        return Err(session.error(ApiError::Forbidden));
+        return Err(session.error(ServiceError::Forbidden));
     }
     let v = &session.visitor;
     let products = products_of(&state, &session).await?;
@@ -1181,7 +1181,7 @@ pub async fn act(
     let (id, action) = path.into_inner();
     let action: ApplicationAction = action
         .parse()
-        .map_err(|_| session.error(ApiError::NotFound))?;
+        .map_err(|_| session.error(ServiceError::NotFound))?;
     let values = form.0;
     let lang = session.visitor.lang;
     let refused = |problems: Vec<FieldError>| Redraw {
@@ -1238,7 +1238,7 @@ pub async fn upload(
     let limit = state.settings.max_upload_bytes;
     let fields = match read_upload_fields(form, limit, &["csrf"]).await {
         Ok(fields) => fields,
-        Err(ApiError::PayloadTooLarge) => {
+        Err(UploadError::TooLarge) => {
             // Nothing of the form was trusted, and nothing was kept.
             let megabytes = limit / (1024 * 1024);
             let r = redraw(vec![FieldError::new(
@@ -1260,7 +1260,7 @@ pub async fn upload(
     )?;
     let upload = match upload_of(fields) {
         Ok(upload) => upload,
-        Err(ApiError::Validation(problems)) => {
+        Err(UploadError::Invalid(problems)) => {
             let r = redraw(problems);
             return application_page(&state, &session, &id, StatusCode::UNPROCESSABLE_ENTITY, r)
                 .await;

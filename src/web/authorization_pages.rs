@@ -17,7 +17,6 @@ use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
-use crate::error::ApiError;
 use crate::service::authorizations::{
     self, AuthorizationActionInput, AuthorizationQuery, AuthorizationView,
 };
@@ -101,7 +100,7 @@ async fn rights_page(
     notice: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
-        return Err(session.error(ApiError::Forbidden));
+        return Err(session.error(ServiceError::Forbidden));
     }
     let v = &session.visitor;
     let lang = v.lang;
@@ -578,21 +577,18 @@ pub async fn act_on_right(
     let (id, action) = path.into_inner();
     let action: AuthorizationAction = action
         .parse()
-        .map_err(|_| session.error(ApiError::NotFound))?;
+        .map_err(|_| session.error(ServiceError::NotFound))?;
     let form = form.0;
     let lang = session.visitor.lang;
     let ground = match form.ground.trim() {
         "" => Ok(None),
-        g => match g {
-            "nonconforming_production" => Ok(Some(RevocationGround::NonconformingProduction)),
-            "unused_two_years" => Ok(Some(RevocationGround::UnusedTwoYears)),
-            "other" => Ok(Some(RevocationGround::Other)),
-            _ => Err(vec![FieldError::new(
+        g => g.parse::<RevocationGround>().map(Some).map_err(|_| {
+            vec![FieldError::new(
                 "ground",
                 "invalid_choice",
                 Localized::new("is not one of the choices", "请从选项中选择"),
-            )]),
-        },
+            )]
+        }),
     };
     let acted = match ground {
         Ok(ground) => {

@@ -12,7 +12,7 @@ mod layout;
 mod public_pages;
 mod review_pages;
 mod session;
-pub use session::SESSION_COOKIE;
+pub use session::{not_found, query_refused, SESSION_COOKIE};
 
 use actix_web::web;
 

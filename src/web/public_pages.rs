@@ -8,10 +8,9 @@ use serde::Deserialize;
 
 use super::labels;
 use super::layout::{escape, page, url_encode, Lang};
-use super::session::{CsrfForm, Visitor};
+use super::session::{CsrfForm, PageError, Visitor};
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
-use crate::error::ApiError;
 use crate::service::paging::PageRequest;
 use crate::service::public::{self, AuthorizedUser, Goal, PublicQuery};
 use crate::service::{ServiceError, ServiceState};
@@ -163,11 +162,12 @@ fn pager(lang: Lang, query: &HomeQuery, page: i64, total: i64) -> String {
 pub async fn home(
     state: web::Data<ServiceState>,
     query: web::Query<HomeQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let lang = Lang::from_query(query.lang.as_deref());
-    let goal = public::goal(&state).await?;
-    let products = public::products(&state).await?;
+    let failed = |error: ServiceError| PageError::failed(lang, error);
+    let goal = public::goal(&state).await.map_err(failed)?;
+    let products = public::products(&state).await.map_err(failed)?;
     let filters = PublicQuery {
         q: query.q.clone(),
         product: query.product.clone(),
@@ -188,7 +188,7 @@ pub async fn home(
     let results = match found {
         Ok(page) => Ok(page),
         Err(ServiceError::Invalid(errors)) => Err(errors),
-        Err(other) => return Err(other.into()),
+        Err(other) => return Err(failed(other)),
     };
 
     let mut body = String::new();
@@ -314,7 +314,7 @@ pub async fn verify(
     visitor: Visitor,
     code: web::Path<String>,
     query: web::Query<LangQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(query.lang.as_deref());
     let code = code.into_inner();
     let shown = uscc::normalise(&code);
@@ -322,7 +322,7 @@ pub async fn verify(
     let result = match public::verify(&state, code).await {
         Ok(found) => Some(found),
         Err(ServiceError::NotFound) => None,
-        Err(other) => return Err(other.into()),
+        Err(other) => return Err(PageError::failed(lang, other)),
     };
     let mut body = String::new();
     let status = match &result {
@@ -440,15 +440,20 @@ fn verify_url(state: &ServiceState, code: &str) -> String {
 /// A QR code (SVG) of the verify page's absolute address.
 pub async fn qr_code(
     state: web::Data<ServiceState>,
+    visitor: Visitor,
     code: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PageError> {
     let code = uscc::normalise(&code);
     if !uscc::is_plausible_lookup(&code) {
-        return Err(ApiError::NotFound);
+        return Err(visitor.error(ServiceError::NotFound));
     }
     let url = verify_url(&state, &code);
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
+        .map_err(|e| {
+            visitor.error(ServiceError::Internal(anyhow::anyhow!(
+                "QR encoding failed: {e}"
+            )))
+        })?;
     let svg = qr
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(240, 240)
@@ -521,7 +526,7 @@ pub async fn report(
     query: web::Query<LangQuery>,
     visitor: Visitor,
     form: CsrfForm<ReportForm>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(query.lang.as_deref());
     let shown = uscc::normalise(&code);
     let form = form.0;
@@ -534,7 +539,7 @@ pub async fn report(
         place: form.place.clone(),
         description: form.description.clone(),
     };
-    let address = crate::api::extract::client_address(&request);
+    let address = crate::http::client_address(&request);
     let path = format!("/verify/{}", url_encode(&shown));
     match crate::service::fake_reports::submit(&state, input, address).await {
         Ok(_) => {
@@ -563,6 +568,6 @@ pub async fn report(
                 &body,
             ))
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(PageError::failed(lang, other)),
     }
 }

@@ -12,10 +12,9 @@ use super::form::Control;
 use super::labels;
 use super::layout::{escape, url_encode, Lang};
 use super::session::{CsrfForm, FormErrors, PageError, SignedIn};
-use crate::api::exports::{csv_response, xlsx_response};
 use crate::domain::usage::WatchReason;
 use crate::domain::workflow::ApplicationStatus;
-use crate::error::ApiError;
+use crate::http::download::{csv_response, xlsx_response};
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::exports::Cell;
 use crate::service::fake_reports::{self, CloseInput, FakeReportQuery};
@@ -46,7 +45,7 @@ pub fn staff_only(session: &SignedIn) -> Result<(), PageError> {
     if session.actor.role.is_staff() {
         Ok(())
     } else {
-        Err(session.error(ApiError::Forbidden))
+        Err(session.error(ServiceError::Forbidden))
     }
 }
 

@@ -23,7 +23,7 @@ use super::layout::{escape, shell, url_encode, Lang};
 use crate::auth::jwt::TOKEN_LIFETIME_SECS;
 use crate::domain::roles::{Actor, Role};
 use crate::domain::FieldError;
-use crate::error::ApiError;
+use crate::http::Problem;
 use crate::service::{accounts, ServiceError, ServiceState};
 
 pub const SESSION_COOKIE: &str = "gi_session";
@@ -59,7 +59,7 @@ fn over_tls(request: &HttpRequest, state: Option<&ServiceState>) -> bool {
         .public_url
         .as_deref()
         .is_some_and(|url| url.starts_with("https://"))
-        || crate::forwarded::forwarded_https(
+        || crate::http::forwarded::forwarded_https(
             request.peer_addr().map(|a| a.ip()),
             request.headers(),
             &state.settings.trusted_proxies,
@@ -292,11 +292,8 @@ impl Visitor {
         response
     }
 
-    pub fn error(&self, error: impl Into<ApiError>) -> PageError {
-        PageError::Failed {
-            lang: self.lang,
-            error: error.into(),
-        }
+    pub fn error(&self, error: impl Into<Problem>) -> PageError {
+        PageError::failed(self.lang, error)
     }
 }
 
@@ -403,7 +400,7 @@ impl SignedIn {
         self.visitor.render(status, title, &self.nav(), body)
     }
 
-    pub fn error(&self, error: impl Into<ApiError>) -> PageError {
+    pub fn error(&self, error: impl Into<Problem>) -> PageError {
         self.visitor.error(error)
     }
 }
@@ -419,7 +416,9 @@ impl FromRequest for SignedIn {
         let next = page_to_return_to(request);
         Box::pin(async move {
             let state = state.ok_or_else(|| {
-                visitor.error(ApiError::Internal(anyhow::anyhow!("service state missing")))
+                visitor.error(ServiceError::Internal(anyhow::anyhow!(
+                    "service state missing"
+                )))
             })?;
             let sign_in = || PageError::SignIn {
                 next: next.clone(),
@@ -463,18 +462,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let expected = expected_csrf(request);
         let lang = page_language(request).0;
         Box::pin(async move {
-            let bytes = body.await.map_err(|_| PageError::Failed {
-                lang,
-                error: ApiError::PayloadTooLarge,
+            let bytes = body.await.map_err(|_| {
+                PageError::failed(lang, Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE))
             })?;
-            let envelope: Envelope<T> =
-                serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Failed {
+            let envelope: Envelope<T> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+                PageError::failed(
                     lang,
-                    error: ApiError::BadRequest(crate::domain::Localized::new(
+                    Problem::bad_request(crate::domain::Localized::new(
                         "The form could not be read.",
                         "无法读取表单。",
                     )),
-                })?;
+                )
+            })?;
             check_csrf(lang, expected.as_deref(), envelope.token.as_deref())?;
             Ok(CsrfForm(envelope.fields))
         })
@@ -502,8 +501,19 @@ pub enum PageError {
     SignIn { next: String, lang: Lang },
     #[error("form without a valid CSRF token")]
     Csrf { lang: Lang },
-    #[error("{error}")]
-    Failed { lang: Lang, error: ApiError },
+    /// A refusal or failure, shown as a page in the visitor's language.
+    #[error("{}", .problem.detail.en)]
+    Failed { lang: Lang, problem: Box<Problem> },
+}
+
+impl PageError {
+    /// The page for a refusal of the use case (a `ServiceError`) or any other problem.
+    pub fn failed(lang: Lang, error: impl Into<Problem>) -> Self {
+        PageError::Failed {
+            lang,
+            problem: Box::new(error.into()),
+        }
+    }
 }
 
 impl ResponseError for PageError {
@@ -511,7 +521,7 @@ impl ResponseError for PageError {
         match self {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
             PageError::Csrf { .. } => StatusCode::FORBIDDEN,
-            PageError::Failed { error, .. } => error.status_code(),
+            PageError::Failed { problem, .. } => problem.status,
         }
     }
 
@@ -532,22 +542,7 @@ impl ResponseError for PageError {
                 )
                 .to_owned(),
             ),
-            PageError::Failed { lang, error } => {
-                if let ApiError::Internal(cause) = error {
-                    tracing::error!(error = %cause, "page failed");
-                }
-                let problem = error.problem();
-                let zh = *lang == Lang::Zh;
-                let title = problem.title.pick(zh).to_owned();
-                let detail = problem.detail.pick(zh).to_owned();
-                let body = format!(
-                    "<section class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></section><p><a href=\"/\">{}</a></p>",
-                    escape(&title),
-                    escape(&detail),
-                    lang.pick("‹ 返回首页", "‹ Home"),
-                );
-                return shell(*lang, self.status_code(), &title, "/", "", &body);
-            }
+            PageError::Failed { lang, problem } => return problem_page(*lang, problem),
         };
         let body = format!(
             "<section class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></section>",
@@ -556,6 +551,84 @@ impl ResponseError for PageError {
         );
         shell(lang, self.status_code(), title, "/", "", &body)
     }
+}
+
+/// The answer to an address nothing is at: an HTML page in the visitor's language when the
+/// request prefers HTML (a browser) and is not for the JSON API; else a bare 404, which the
+/// problem middleware renders as problem+json.
+pub async fn not_found(request: HttpRequest) -> HttpResponse {
+    let accept = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let api = request.path() == "/api" || request.path().starts_with("/api/");
+    if api || !crate::http::negotiation::prefers_html(accept) {
+        return HttpResponse::NotFound().finish();
+    }
+    let lang = page_language(&request).0;
+    problem_page(lang, &Problem::for_status(StatusCode::NOT_FOUND))
+}
+
+/// A query string a page cannot read (`/?page=abc`): a 400 page, not the API's problem. `None`
+/// for the JSON API's addresses, which keep problem+json.
+pub fn query_refused(request: &HttpRequest) -> Option<actix_web::Error> {
+    if request.path() == "/api" || request.path().starts_with("/api/") {
+        return None;
+    }
+    let lang = page_language(request).0;
+    let problem = Problem::bad_request(crate::domain::Localized::new(
+        "The address has a part this page cannot read.",
+        "网址中有本页无法识别的参数。",
+    ));
+    Some(PageError::failed(lang, problem).into())
+}
+
+/// A problem as a page in the visitor's language: its title, what happened, the fields at
+/// fault, when to come back (and `Retry-After`), and the way home.
+fn problem_page(lang: Lang, problem: &Problem) -> HttpResponse {
+    let zh = lang == Lang::Zh;
+    let title = problem.title.pick(zh);
+    let mut body = format!(
+        "<section class=\"alert\" role=\"alert\" data-testid=\"problem\" data-status=\"{}\"><h2>{}</h2><p>{}</p>",
+        problem.status.as_u16(),
+        escape(title),
+        escape(problem.detail.pick(zh)),
+    );
+    if !problem.errors.is_empty() {
+        body.push_str("<ul>");
+        for error in &problem.errors {
+            let _ = write!(body, "<li>{}</li>", escape(error.message.pick(zh)));
+        }
+        body.push_str("</ul>");
+    }
+    if let Some(seconds) = problem.retry_after_secs {
+        let minutes = seconds.div_ceil(60).max(1);
+        let _ = write!(
+            body,
+            "<p>{}</p>",
+            if seconds < 60 {
+                lang.pick("请稍后再试。", "Try again in a moment.")
+                    .to_owned()
+            } else if zh {
+                format!("请在 {minutes} 分钟后再试。")
+            } else {
+                format!("Try again in {minutes} minutes.")
+            }
+        );
+    }
+    let _ = write!(
+        body,
+        "</section><p><a href=\"/{}\">{}</a></p>",
+        lang.query(),
+        lang.pick("‹ 返回首页", "‹ Home"),
+    );
+    let mut response = shell(lang, problem.status, title, "/", "", &body);
+    if let Some(seconds) = problem.retry_after_secs {
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
 /// Field errors of a form, looked up by field name when each input is drawn.

@@ -16,6 +16,7 @@ mod helpers;
 mod hostile_clients;
 mod migrations;
 mod operations;
+mod page_errors;
 mod pages;
 mod public;
 mod register;
