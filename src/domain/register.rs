@@ -5,6 +5,7 @@
 //! reads storage. No contact data is ever held.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
@@ -173,7 +174,7 @@ impl DistinctCount {
 
 /// The public register. Documents (rights) are numbered by position, positions given in
 /// (grant time, registry number) order; pages read the bitmaps from the top, newest first.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PublicRegister {
     rights: Vec<RightFacts>,
     /// Each right's search text (holder, credit code, registry number, upper-cased).
@@ -198,7 +199,16 @@ pub struct PublicRegister {
     pipeline: HashMap<ApplicationStatus, i64>,
     settings: GoalSettings,
     applied_seq: i64,
+    /// Bumped whenever a right's search text appears or changes (a grant, a new name): the
+    /// checked matches of long queries stay right until then, whatever statuses do.
+    text_generation: u64,
+    /// Checked matches of queries longer than two characters, by query, at a text
+    /// generation; at most [`MEMO_LIMIT`] of them.
+    memo: Mutex<HashMap<String, (u64, RoaringBitmap)>>,
 }
+
+/// Queries whose checked matches are remembered (each at most one bit per right).
+const MEMO_LIMIT: usize = 1024;
 
 fn doc(position: usize) -> u32 {
     position as u32
@@ -234,6 +244,8 @@ impl PublicRegister {
             pipeline: pipeline.iter().copied().collect(),
             settings,
             applied_seq,
+            text_generation: 0,
+            memo: Mutex::new(HashMap::new()),
         }
     }
 
@@ -392,6 +404,7 @@ impl PublicRegister {
         let granted: Vec<bool> = order.iter().map(|p| self.granted[*p]).collect();
         let fresh = Self::new(self.settings, &[], self.applied_seq);
         let kept = std::mem::replace(self, fresh);
+        self.text_generation = kept.text_generation + 1;
         self.active_rights = kept.active_rights;
         self.active_by_product = kept.active_by_product;
         self.active_by_town = kept.active_by_town;
@@ -434,6 +447,7 @@ impl PublicRegister {
             .insert(d);
         self.texts.push(text);
         self.rights.push(facts);
+        self.text_generation += 1;
         self.granted.push(false);
     }
 
@@ -505,6 +519,7 @@ impl PublicRegister {
             self.grams.entry(gram).or_default().insert(d);
         }
         self.texts[p] = text;
+        self.text_generation += 1;
     }
 
     pub fn authorized_enterprises(&self) -> i64 {
@@ -536,13 +551,34 @@ impl PublicRegister {
             found &= *set;
         }
         if chars.len() > 2 {
-            // Every pair present does not make the whole: check the candidates.
+            // Every pair present does not make the whole: check the candidates, once per
+            // query while no right's text changes (a code prefix can match most rights).
+            if let Some(known) = self.remembered(&text) {
+                return known;
+            }
             found = found
                 .iter()
                 .filter(|d| self.texts[position(*d)].contains(&text))
                 .collect();
+            self.remember(text, &found);
         }
         found
+    }
+
+    fn remembered(&self, text: &str) -> Option<RoaringBitmap> {
+        let memo = self.memo.lock().ok()?;
+        memo.get(text)
+            .filter(|(generation, _)| *generation == self.text_generation)
+            .map(|(_, found)| found.clone())
+    }
+
+    fn remember(&self, text: String, found: &RoaringBitmap) {
+        if let Ok(mut memo) = self.memo.lock() {
+            if memo.len() >= MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(text, (self.text_generation, found.clone()));
+        }
     }
 
     fn all_documents(&self) -> RoaringBitmap {
@@ -919,6 +955,43 @@ mod tests {
         );
         let missing = register.apply(&event(5, "right-9", "active", 101), &supplied);
         assert!(matches!(missing, Err(ApplyError::MissingFacts { .. })));
+    }
+
+    #[test]
+    fn a_remembered_long_query_follows_new_rights_and_statuses() {
+        let mut register = PublicRegister::new(settings(), &[], 0);
+        let mut seq = 0;
+        let mut grant = |register: &mut PublicRegister, f: RightFacts, to: &'static str| {
+            seq += 1;
+            let supplied = HashMap::from([(f.id.clone(), f.clone())]);
+            let event = Event {
+                seq,
+                entity_type: "authorization",
+                entity_id: &f.id,
+                action: "x",
+                from_status: None,
+                to_status: Some(to),
+                at: f.granted_at,
+                data: None,
+            };
+            register.apply(&event, &supplied).unwrap();
+        };
+        let query = Search {
+            text: Some("YDGI-2026-"),
+            status: Some(AuthorizationStatus::Active),
+            ..Default::default()
+        };
+        grant(&mut register, facts(0, 1, 1), "active");
+        assert_eq!(register.search(&query, 0, 10).1, 1);
+        assert_eq!(register.search(&query, 0, 10).1, 1, "from the memo");
+        grant(&mut register, facts(1, 2, 2), "active");
+        assert_eq!(register.search(&query, 0, 10).1, 2, "a new right is found");
+        grant(&mut register, facts(1, 2, 3), "suspended");
+        assert_eq!(
+            register.search(&query, 0, 10).1,
+            1,
+            "a status change is seen"
+        );
     }
 
     #[test]
