@@ -138,12 +138,13 @@ pub fn trimmed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Stri
     })
 }
 
-/// [`trimmed`] for an optional field; whitespace alone counts as absent.
+/// [`trimmed`] for an optional field: given, it must hold more than whitespace (an empty
+/// value is refused by the field's length rule, as the API document says).
 pub fn trimmed_optional<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     let text = <Option<String> as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
+    Ok(text.map(|t| t.trim().to_owned()))
 }
 
 /// `validator` rule for names and addresses: no control or text-direction characters.
