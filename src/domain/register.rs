@@ -4,7 +4,7 @@
 //! kept current by applying journal events one at a time, in journal order; nothing here
 //! reads storage. No contact data is ever held.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
@@ -187,6 +187,8 @@ pub struct PublicRegister {
     by_id: HashMap<String, u32>,
     by_registry_no: HashMap<String, u32>,
     by_uscc: HashMap<String, Vec<u32>>,
+    /// Enterprises holding or having held a right (a holder's change is seen without a scan).
+    holders: HashSet<String>,
     /// Postings by key; a fast hash, since building touches some four million of them.
     grams: FxHashMap<Gram, RoaringBitmap>,
     by_status: HashMap<AuthorizationStatus, RoaringBitmap>,
@@ -233,6 +235,7 @@ impl PublicRegister {
             by_id: HashMap::new(),
             by_registry_no: HashMap::new(),
             by_uscc: HashMap::new(),
+            holders: HashSet::new(),
             grams: FxHashMap::default(),
             by_status: HashMap::new(),
             by_product: HashMap::new(),
@@ -303,9 +306,8 @@ impl PublicRegister {
                     .then(|| Need::Right(event.entity_id.to_owned()))
             }
             "enterprise" if !matches!(event.action, "register" | "release") => self
-                .rights
-                .iter()
-                .any(|r| r.enterprise_id == event.entity_id)
+                .holders
+                .contains(event.entity_id)
                 .then(|| Need::Enterprise(event.entity_id.to_owned())),
             _ => None,
         }
@@ -433,6 +435,7 @@ impl PublicRegister {
             .entry(facts.uscc.clone())
             .or_default()
             .push(p as u32);
+        self.holders.insert(facts.enterprise_id.clone());
         let text = search_text(&facts.enterprise_name, &facts.uscc, &facts.registry_no);
         for gram in grams(&text) {
             self.grams.entry(gram).or_default().insert(d);

@@ -1171,12 +1171,25 @@ pub(crate) fn record_attachment(
         ));
     }
     db::insert_attachment(conn, attachment)?;
+    journal_document(conn, "attach", status, actor, attachment, now)
+}
+
+/// The journal event of a document added to or removed from an application (its state
+/// unchanged), naming the document.
+fn journal_document(
+    conn: &mut DbConnection,
+    action: &str,
+    status: ApplicationStatus,
+    actor: &Actor,
+    attachment: &AttachmentRow,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     journal::append(
         conn,
         NewEvent {
             entity_type: "application",
-            entity_id: id,
-            action: "attach",
+            entity_id: &attachment.application_id,
+            action,
             from_status: Some(status.as_str()),
             to_status: Some(status.as_str()),
             actor: &EventActor::user(&actor.user_id, actor.role),
@@ -1230,24 +1243,7 @@ pub async fn remove_attachment(
                     ));
                 }
                 db::delete_attachment(conn, &id, &attachment_id)?;
-                journal::append(
-                    conn,
-                    NewEvent {
-                        entity_type: "application",
-                        entity_id: &id,
-                        action: "detach",
-                        from_status: Some(status.as_str()),
-                        to_status: Some(status.as_str()),
-                        actor: &EventActor::user(&actor.user_id, actor.role),
-                        comment: None,
-                        data: Some(serde_json::json!({
-                            "attachment_id": attachment.id, "kind": attachment.kind,
-                            "filename": attachment.filename, "sha256": attachment.sha256,
-                        })),
-                        at: now,
-                    },
-                )?;
-                Ok(())
+                journal_document(conn, "detach", status, &actor, &attachment, now)
             })
         })
         .await
