@@ -4,10 +4,10 @@
 //! kept current by applying journal events one at a time, in journal order; nothing here
 //! reads storage. No contact data is ever held.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use roaring::RoaringBitmap;
@@ -129,9 +129,28 @@ fn grams(text: &str) -> Vec<Gram> {
     out
 }
 
+/// The postings of every text at once, text `p` being document `p`: each key's documents are
+/// gathered in order, then made into a bitmap in one go (much faster than millions of single
+/// inserts into bitmaps).
+fn postings_of(texts: &[String]) -> FxHashMap<Gram, RoaringBitmap> {
+    let mut docs: FxHashMap<Gram, Vec<u32>> = FxHashMap::default();
+    for (p, text) in texts.iter().enumerate() {
+        for gram in grams(text) {
+            docs.entry(gram).or_default().push(doc(p));
+        }
+    }
+    docs.into_iter()
+        .map(|(gram, list)| {
+            let bitmap = RoaringBitmap::from_sorted_iter(list.iter().copied())
+                .unwrap_or_else(|_| list.iter().copied().collect());
+            (gram, bitmap)
+        })
+        .collect()
+}
+
 /// Distinct enterprises per key among active rights: key → enterprise → active rights.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct DistinctCount(HashMap<String, HashMap<String, u32>>);
+struct DistinctCount(FxHashMap<String, FxHashMap<String, u32>>);
 
 impl DistinctCount {
     fn add(&mut self, key: &str, enterprise: &str) {
@@ -184,16 +203,16 @@ pub struct PublicRegister {
     /// Whether the right at a position has entered a status yet (a right inserted while the
     /// history is replayed waits for its grant event).
     granted: Vec<bool>,
-    by_id: HashMap<String, u32>,
-    by_registry_no: HashMap<String, u32>,
-    by_uscc: HashMap<String, Vec<u32>>,
+    by_id: FxHashMap<String, u32>,
+    by_registry_no: FxHashMap<String, u32>,
+    by_uscc: FxHashMap<String, Vec<u32>>,
     /// Enterprises holding or having held a right (a holder's change is seen without a scan).
-    holders: HashSet<String>,
+    holders: FxHashSet<String>,
     /// Postings by key; a fast hash, since building touches some four million of them.
     grams: FxHashMap<Gram, RoaringBitmap>,
     by_status: HashMap<AuthorizationStatus, RoaringBitmap>,
-    by_product: HashMap<String, RoaringBitmap>,
-    by_town: HashMap<String, RoaringBitmap>,
+    by_product: FxHashMap<String, RoaringBitmap>,
+    by_town: FxHashMap<String, RoaringBitmap>,
     active_rights: DistinctCount,
     active_by_product: DistinctCount,
     active_by_town: DistinctCount,
@@ -232,14 +251,14 @@ impl PublicRegister {
             texts: Vec::new(),
             granted_docs: RoaringBitmap::new(),
             granted: Vec::new(),
-            by_id: HashMap::new(),
-            by_registry_no: HashMap::new(),
-            by_uscc: HashMap::new(),
-            holders: HashSet::new(),
+            by_id: FxHashMap::default(),
+            by_registry_no: FxHashMap::default(),
+            by_uscc: FxHashMap::default(),
+            holders: FxHashSet::default(),
             grams: FxHashMap::default(),
             by_status: HashMap::new(),
-            by_product: HashMap::new(),
-            by_town: HashMap::new(),
+            by_product: FxHashMap::default(),
+            by_town: FxHashMap::default(),
             active_rights: DistinctCount::default(),
             active_by_product: DistinctCount::default(),
             active_by_town: DistinctCount::default(),
@@ -264,24 +283,33 @@ impl PublicRegister {
     ) -> Self {
         let mut register = Self::new(settings, pipeline, applied_seq);
         rights.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
-        let stored: HashMap<String, (AuthorizationStatus, NaiveDateTime)> = rights
+        let texts: Vec<String> = rights
             .iter()
-            .map(|r| (r.id.clone(), (r.status, r.status_since)))
+            .map(|r| search_text(&r.enterprise_name, &r.uscc, &r.registry_no))
             .collect();
-        for right in rights {
-            register.insert(right);
-        }
-        for (id, status, at) in history {
-            register.change_status(id, *status, *at);
-        }
-        // A right without a recorded history (none in a journal kept whole) takes its row.
-        for (id, (status, since)) in stored {
-            if let Some(p) = register.by_id.get(&id).map(|p| *p as usize) {
+        // The text postings are most of the work and need nothing else: a second thread makes
+        // them while this one places the rights and replays their history.
+        let grams = std::thread::scope(|scope| {
+            let postings = scope.spawn(|| postings_of(&texts));
+            for right in rights {
+                register.place(register.rights.len(), right);
+            }
+            for (id, status, at) in history {
+                register.change_status(id, *status, *at);
+            }
+            // A right without a recorded history (none in a journal kept whole) takes its row,
+            // which still holds the stored status.
+            for p in 0..register.rights.len() {
                 if !register.granted[p] {
+                    let r = &register.rights[p];
+                    let (id, status, since) = (r.id.clone(), r.status, r.status_since);
                     register.change_status(&id, status, since);
                 }
             }
-        }
+            postings.join().ok()
+        });
+        register.grams = grams.unwrap_or_else(|| postings_of(&texts));
+        register.texts = texts;
         register
     }
 
@@ -382,51 +410,71 @@ impl PublicRegister {
         Ok(())
     }
 
+    /// Puts a right at its place in (grant time, registry number) order. A grant older than
+    /// the newest one held (clocks of two replicas, back-dated demo data) lands near the end,
+    /// so only the few rights after it move up one position.
     fn insert(&mut self, facts: RightFacts) {
-        let out_of_order = self
+        let key = facts.order_key();
+        let place = self
             .rights
-            .last()
-            .is_some_and(|last| last.order_key() > facts.order_key());
-        self.insert_indexed(facts);
-        if out_of_order {
-            self.renumber();
+            .iter()
+            .rposition(|r| r.order_key() <= key)
+            .map_or(0, |p| p + 1);
+        for p in (place..self.rights.len()).rev() {
+            self.move_up(p);
         }
+        self.insert_indexed(place, facts);
     }
 
-    /// Gives every right its position again in (grant time, registry number) order: needed
-    /// only when a grant arrives older than the newest one held (clocks of two replicas).
-    fn renumber(&mut self) {
-        let mut order: Vec<usize> = (0..self.rights.len()).collect();
-        order.sort_by(|a, b| {
-            self.rights[*a]
-                .order_key()
-                .cmp(&self.rights[*b].order_key())
-        });
-        let rights: Vec<RightFacts> = order.iter().map(|p| self.rights[*p].clone()).collect();
-        let granted: Vec<bool> = order.iter().map(|p| self.granted[*p]).collect();
-        let fresh = Self::new(self.settings, &[], self.applied_seq);
-        let kept = std::mem::replace(self, fresh);
-        self.text_generation = kept.text_generation + 1;
-        self.active_rights = kept.active_rights;
-        self.active_by_product = kept.active_by_product;
-        self.active_by_town = kept.active_by_town;
-        self.monthly = kept.monthly;
-        self.pipeline = kept.pipeline;
-        for (facts, was_granted) in rights.into_iter().zip(granted) {
-            let p = self.rights.len();
-            let status = facts.status;
-            self.insert_indexed(facts);
-            if was_granted {
-                self.granted[p] = true;
-                self.granted_docs.insert(doc(p));
-                self.by_status.entry(status).or_default().insert(doc(p));
+    /// Moves the right at `p` to `p + 1` in every posting and lookup (`p + 1` is free: the
+    /// caller moves from the last down). The memo of long queries is dropped with the text
+    /// generation.
+    fn move_up(&mut self, p: usize) {
+        let (from, to) = (doc(p), doc(p + 1));
+        let shift = |bitmap: &mut RoaringBitmap| {
+            if bitmap.remove(from) {
+                bitmap.insert(to);
+            }
+        };
+        for gram in grams(&self.texts[p]) {
+            if let Some(postings) = self.grams.get_mut(&gram) {
+                shift(postings);
             }
         }
+        let facts = &self.rights[p];
+        if let Some(b) = self.by_product.get_mut(&facts.product_code) {
+            shift(b);
+        }
+        if let Some(b) = self.by_town.get_mut(&facts.town_code) {
+            shift(b);
+        }
+        shift(&mut self.granted_docs);
+        for b in self.by_status.values_mut() {
+            shift(b);
+        }
+        self.by_id.insert(facts.id.clone(), to);
+        self.by_registry_no.insert(facts.registry_no.clone(), to);
+        if let Some(list) = self.by_uscc.get_mut(&facts.uscc) {
+            for q in list.iter_mut().filter(|q| **q == from) {
+                *q = to;
+            }
+        }
+        self.text_generation += 1;
     }
 
-    /// Adds a right at the next position, indexed, not yet in any status.
-    fn insert_indexed(&mut self, facts: RightFacts) {
-        let p = self.rights.len();
+    /// Adds a right at position `p` (the last, or one the rights after it have moved up
+    /// from), indexed, not yet in any status.
+    fn insert_indexed(&mut self, p: usize, facts: RightFacts) {
+        let text = search_text(&facts.enterprise_name, &facts.uscc, &facts.registry_no);
+        for gram in grams(&text) {
+            self.grams.entry(gram).or_default().insert(doc(p));
+        }
+        self.texts.insert(p, text);
+        self.place(p, facts);
+    }
+
+    /// Everything of [`Self::insert_indexed`] but the search text and its postings.
+    fn place(&mut self, p: usize, facts: RightFacts) {
         let d = doc(p);
         self.by_id.insert(facts.id.clone(), p as u32);
         self.by_registry_no
@@ -436,10 +484,6 @@ impl PublicRegister {
             .or_default()
             .push(p as u32);
         self.holders.insert(facts.enterprise_id.clone());
-        let text = search_text(&facts.enterprise_name, &facts.uscc, &facts.registry_no);
-        for gram in grams(&text) {
-            self.grams.entry(gram).or_default().insert(d);
-        }
         self.by_product
             .entry(facts.product_code.clone())
             .or_default()
@@ -448,10 +492,9 @@ impl PublicRegister {
             .entry(facts.town_code.clone())
             .or_default()
             .insert(d);
-        self.texts.push(text);
-        self.rights.push(facts);
+        self.rights.insert(p, facts);
         self.text_generation += 1;
-        self.granted.push(false);
+        self.granted.insert(p, false);
     }
 
     fn change_status(&mut self, id: &str, status: AuthorizationStatus, at: NaiveDateTime) {
@@ -774,13 +817,21 @@ mod tests {
     /// A history: rights granted, then status changes, as (event, supplied facts).
     #[derive(Debug, Clone)]
     enum Step {
-        Grant { enterprise: usize },
-        Change { right: usize, status: usize },
+        /// `back`: how many 11-day steps the grant is dated before its event (out of order).
+        Grant {
+            enterprise: usize,
+            back: u32,
+        },
+        Change {
+            right: usize,
+            status: usize,
+        },
     }
 
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
-            (0usize..8).prop_map(|enterprise| Step::Grant { enterprise }),
+            (0usize..8, prop_oneof![3 => Just(0u32), 1 => 1u32..6])
+                .prop_map(|(enterprise, back)| Step::Grant { enterprise, back }),
             (0usize..40, 0usize..4).prop_map(|(right, status)| Step::Change { right, status }),
         ]
     }
@@ -801,8 +852,8 @@ mod tests {
             let seq = i as i64 + 1;
             let day = i as u32 * 11;
             let (id, status, supplied) = match step {
-                Step::Grant { enterprise } => {
-                    let f = facts(stored.len(), *enterprise, day);
+                Step::Grant { enterprise, back } => {
+                    let f = facts(stored.len(), *enterprise, day.saturating_sub(back * 11));
                     stored.push(f.clone());
                     let id = f.id.clone();
                     (

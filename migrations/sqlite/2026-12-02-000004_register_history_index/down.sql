@@ -1,0 +1,1 @@
+DROP INDEX journal_events_status_history_idx;
