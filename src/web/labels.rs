@@ -24,6 +24,22 @@ pub fn town(lang: Lang, town: &TownView) -> &str {
     lang.pick(&town.name_zh, &town.name_en)
 }
 
+/// A select's choices: `any` (the empty value) first, then each value by its code and label.
+pub fn choices<T: Copy>(
+    any: &str,
+    values: impl IntoIterator<Item = T>,
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), any.to_owned()))
+        .chain(
+            values
+                .into_iter()
+                .map(|v| (code(v).to_owned(), label(v).to_owned())),
+        )
+        .collect()
+}
+
 /// A select's choices: every product, or one.
 pub fn product_choices(lang: Lang, products: &[ProductView]) -> Vec<(String, String)> {
     std::iter::once((

@@ -9,7 +9,7 @@ use super::not_repeated;
 use crate::http::client_address;
 use crate::service::accounts::{self, ChangePasswordInput};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{error_summary, post_form, submit_button, Control, FormErrors};
+use crate::web::components::{form_section, Control, FormErrors, FormSection};
 use crate::web::errors::PageError;
 use crate::web::session::{CsrfForm, SignedIn};
 
@@ -26,17 +26,19 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
     let lang = v.lang;
     let title = v.pick("修改密码", "Change password");
     let names = ["current_password", "new_password", "password_confirmation"];
-    let body = html! {
-        section {
-            h2 { (title) }
-            p class="muted" {
-                (v.pick(
-                    "修改后，所有设备上的登录都会失效，需要用新密码重新登录。",
-                    "Afterwards every device is signed out; sign in again with the new password.",
-                ))
-            }
-            (post_form("/password", &v.csrf, html! {
-                (error_summary(lang, errors, &names))
+    let body = form_section(
+        lang,
+        FormSection {
+            title,
+            hint: Some(v.pick(
+                "修改后，所有设备上的登录都会失效，需要用新密码重新登录。",
+                "Afterwards every device is signed out; sign in again with the new password.",
+            )),
+            url: "/password",
+            csrf: &v.csrf,
+            errors,
+            shown: &names,
+            fields: html! {
                 (Control::input("password", "current_password", v.pick("当前密码", "Current password"), "")
                     .required()
                     .autocomplete("current-password")
@@ -54,10 +56,11 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
                     .autocomplete("new-password")
                     .max_length(256)
                     .draw(lang, errors))
-                (submit_button(title, None, None))
-            }))
-        }
-    };
+            },
+            submit: title,
+            after: html! {},
+        },
+    );
     session.render(status, title, body)
 }
 

@@ -10,7 +10,7 @@ use crate::domain::FieldError;
 use crate::http::client_address;
 use crate::service::accounts::{self, EnterpriseInput, LoginInput, RegisterInput};
 use crate::service::{public, ServiceError, ServiceState};
-use crate::web::components::{error_summary, post_form, submit_button, Control, FormErrors};
+use crate::web::components::{form_section, Control, FormErrors, FormSection};
 use crate::web::errors::PageError;
 use crate::web::labels;
 use crate::web::session::{CsrfForm, Visitor};
@@ -160,26 +160,28 @@ async fn register_page(
         .max_length(254),
     ];
     let names: Vec<&str> = fields.iter().map(Control::name).collect();
-    let body = html! {
-        section {
-            h2 { (v.pick("注册企业账户", "Register your enterprise")) }
-            p class="muted" {
-                (v.pick(
-                    "注册后即可在线申请使用地理标志专用标志。带 * 的为必填项。",
-                    "Once registered you can apply online to use the GI special mark. Fields marked * are required.",
-                ))
-            }
-            (post_form("/register", &v.csrf, html! {
-                (error_summary(lang, errors, &names))
-                @for field in &fields { (field.draw(lang, errors)) }
-                (submit_button(v.pick("注册", "Register"), None, None))
-            }))
-            p {
-                (v.pick("已有账户？", "Already registered?")) " "
-                a href="/login" { (v.pick("登录", "Sign in")) }
-            }
-        }
-    };
+    let body = form_section(
+        lang,
+        FormSection {
+            title: v.pick("注册企业账户", "Register your enterprise"),
+            hint: Some(v.pick(
+                "注册后即可在线申请使用地理标志专用标志。带 * 的为必填项。",
+                "Once registered you can apply online to use the GI special mark. Fields marked * are required.",
+            )),
+            url: "/register",
+            csrf: &v.csrf,
+            errors,
+            shown: &names,
+            fields: html! { @for field in &fields { (field.draw(lang, errors)) } },
+            submit: v.pick("注册", "Register"),
+            after: html! {
+                p {
+                    (v.pick("已有账户？", "Already registered?")) " "
+                    a href="/login" { (v.pick("登录", "Sign in")) }
+                }
+            },
+        },
+    );
     Ok(v.render(status, v.pick("注册企业账户", "Register"), html! {}, body))
 }
 

@@ -250,8 +250,8 @@ pub async fn act(
         }
         Err(ServiceError::Conflict(message)) => {
             let redraw = Redraw {
-                alert: Some(message.pick(lang.zh()).to_owned()),
-                ..refused(Vec::new())
+                action: refused(Vec::new()).action,
+                ..Redraw::refused(lang, &message)
             };
             application_page(&state, &session, &id, StatusCode::CONFLICT, redraw).await
         }

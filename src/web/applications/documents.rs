@@ -167,10 +167,7 @@ pub async fn upload(
             application_page(&state, &session, &id, StatusCode::UNPROCESSABLE_ENTITY, r).await
         }
         Err(ServiceError::Conflict(message)) => {
-            let redraw = Redraw {
-                alert: Some(message.pick(lang.zh()).to_owned()),
-                ..Default::default()
-            };
+            let redraw = Redraw::refused(lang, &message);
             application_page(&state, &session, &id, StatusCode::CONFLICT, redraw).await
         }
         Err(other) => Err(session.error(other)),
@@ -189,10 +186,7 @@ pub async fn remove_document(
     match applications::remove_attachment(&state, &session.actor, id.clone(), attachment_id).await {
         Ok(()) => Ok(back_to(&session, &id, "removed")),
         Err(ServiceError::Conflict(message)) => {
-            let redraw = Redraw {
-                alert: Some(message.pick(lang.zh()).to_owned()),
-                ..Default::default()
-            };
+            let redraw = Redraw::refused(lang, &message);
             application_page(&state, &session, &id, StatusCode::CONFLICT, redraw).await
         }
         Err(other) => Err(session.error(other)),

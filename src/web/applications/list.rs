@@ -3,29 +3,22 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
-use serde::Deserialize;
 
 use super::products_of;
 use crate::domain::roles::Role;
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::paging::PageRequest;
 use crate::service::ServiceState;
-use crate::web::components::{application_status_tag, pager, table, PagerStyle};
+use crate::web::components::{application_status_tag, pager, table, PageQuery, PagerStyle};
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
 use crate::web::labels;
 use crate::web::session::SignedIn;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ListQuery {
-    page: Option<i64>,
-}
-
 pub async fn my_applications(
     state: web::Data<ServiceState>,
     session: SignedIn,
-    query: web::Query<ListQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
         return Ok(session.visitor.redirect("/review"));

@@ -11,7 +11,7 @@ use crate::domain::roles::Role;
 use crate::service::applications::{self, ApplicationInput};
 use crate::service::public::ProductView;
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{error_summary, post_form, submit_button, FormErrors};
+use crate::web::components::{form_section, FormErrors, FormSection};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -32,22 +32,23 @@ fn new_application_page(
 ) -> HttpResponse {
     let v = &session.visitor;
     let lang = v.lang;
-    let body = html! {
-        section {
-            h2 { (v.pick("申请使用地理标志专用标志", "Apply to use the GI special mark")) }
-            p class="muted" {
-                (v.pick(
-                    "先保存为草稿，再上传材料并提交。带 * 的为必填项。",
-                    "Save a draft first, then upload the documents and submit. Fields marked * are required.",
-                ))
-            }
-            (post_form("/applications/new", &v.csrf, html! {
-                (error_summary(lang, errors, &form_field_names()))
-                (form_fields(lang, product, form, errors, None))
-                (submit_button(v.pick("保存草稿", "Save draft"), None, None))
-            }))
-        }
-    };
+    let body = form_section(
+        lang,
+        FormSection {
+            title: v.pick("申请使用地理标志专用标志", "Apply to use the GI special mark"),
+            hint: Some(v.pick(
+                "先保存为草稿，再上传材料并提交。带 * 的为必填项。",
+                "Save a draft first, then upload the documents and submit. Fields marked * are required.",
+            )),
+            url: "/applications/new",
+            csrf: &v.csrf,
+            errors,
+            shown: &form_field_names(),
+            fields: form_fields(lang, product, form, errors, None),
+            submit: v.pick("保存草稿", "Save draft"),
+            after: html! {},
+        },
+    );
     session.render(status, v.pick("新申请", "New application"), body)
 }
 

@@ -13,6 +13,7 @@ use super::documents::documents;
 use super::{base_of, form_field_names, form_fields, opinion_on, products_of, ApplicationForm};
 use crate::domain::roles::Role;
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::domain::Localized;
 use crate::service::applications::{self, ApplicationView, ReviewOpinionView};
 use crate::service::ServiceState;
 use crate::web::components::{
@@ -35,6 +36,16 @@ pub(super) struct Redraw {
     pub action: Option<(ApplicationAction, HashMap<String, String>, FormErrors)>,
     pub notice: Option<String>,
     pub alert: Option<String>,
+}
+
+impl Redraw {
+    /// The stored application with why the change was refused (a conflict) on top.
+    pub fn refused(lang: Lang, why: &Localized) -> Self {
+        Self {
+            alert: Some(why.pick(lang.zh()).to_owned()),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

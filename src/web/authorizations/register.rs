@@ -11,7 +11,7 @@ use crate::service::authorizations::{self, AuthorizationQuery};
 use crate::service::paging::PageRequest;
 use crate::service::{public, ServiceError, ServiceState};
 use crate::web::components::{
-    filter_form, pager, right_status_tag, table, Control, FormErrors, PagerStyle,
+    pager, right_status_tag, status_and_product_filter, table, FormErrors, PagerStyle,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
@@ -53,13 +53,12 @@ pub async fn register_of_rights(
         Err(ServiceError::Invalid(problems)) => (None, FormErrors(problems)),
         Err(other) => return Err(session.error(other)),
     };
-    let mut statuses = vec![(String::new(), v.pick("全部状态", "All states").to_owned())];
-    statuses.extend(AuthorizationStatus::ALL.iter().map(|s| {
-        (
-            s.as_str().to_owned(),
-            labels::authorization_status(lang, *s).to_owned(),
-        )
-    }));
+    let statuses = labels::choices(
+        v.pick("全部状态", "All states"),
+        AuthorizationStatus::ALL,
+        AuthorizationStatus::as_str,
+        |s| labels::authorization_status(lang, s),
+    );
     let title = v.pick("授权名册", "Register of rights");
     let headers = [
         v.pick("企业", "Enterprise"),
@@ -70,10 +69,7 @@ pub async fn register_of_rights(
     let body = html! {
         section {
             h2 { (title) }
-            (filter_form(lang, "/review/authorizations", html! {
-                (Control::select("status", headers[3], &query.status, statuses).draw(lang, &errors))
-                (Control::select("product", headers[2], &query.product, labels::product_choices(lang, &products)).draw(lang, &errors))
-            }))
+            (status_and_product_filter(lang, "/review/authorizations", (&query.status, &query.product), statuses, &products, &errors))
             @if let Some(page) = &page {
                 (table(&headers, Some("rights"), true, html! {
                     @for right in &page.items {

@@ -10,6 +10,7 @@ pub use field::{field_errors, Control, FormErrors};
 pub use layout::{layout, public_page};
 
 use maud::{html, Markup};
+use serde::Deserialize;
 
 use super::format::when;
 use super::labels;
@@ -17,6 +18,7 @@ use super::lang::Lang;
 use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::workflow::ApplicationStatus;
 use crate::service::applications::HistoryEntry;
+use crate::service::public::ProductView;
 
 /// The name of the hidden field every state-changing form carries.
 pub const CSRF_FIELD: &str = "csrf";
@@ -127,11 +129,51 @@ pub fn action_form(form: ActionForm<'_>) -> Markup {
     }
 }
 
-/// A list filter: a GET form with its selects and one button.
-pub fn filter_form(lang: Lang, url: &str, fields: Markup) -> Markup {
+/// A page whose heart is one form: its title, what to know first, the form with the error
+/// summary on top, its fields and the submit button, and what follows the form.
+pub struct FormSection<'a> {
+    pub title: &'a str,
+    pub hint: Option<&'a str>,
+    pub url: &'a str,
+    pub csrf: &'a str,
+    pub errors: &'a FormErrors,
+    /// The fields the form draws (their errors are beside them, not in the summary).
+    pub shown: &'a [&'a str],
+    pub fields: Markup,
+    pub submit: &'a str,
+    pub after: Markup,
+}
+
+pub fn form_section(lang: Lang, form: FormSection<'_>) -> Markup {
+    html! {
+        section {
+            h2 { (form.title) }
+            @if let Some(hint) = form.hint { p class="muted" { (hint) } }
+            (post_form(form.url, form.csrf, html! {
+                (error_summary(lang, form.errors, form.shown))
+                (form.fields)
+                (submit_button(form.submit, None, None))
+            }))
+            (form.after)
+        }
+    }
+}
+
+/// The list filter of staff pages: a GET form choosing a status (`statuses`, the first being
+/// "any") and a product, with one button.
+pub fn status_and_product_filter(
+    lang: Lang,
+    url: &str,
+    query: (&str, &str),
+    statuses: Vec<(String, String)>,
+    products: &[ProductView],
+    errors: &FormErrors,
+) -> Markup {
+    let (status, product) = query;
     html! {
         form method="get" action=(url) class="search" {
-            (fields)
+            (Control::select("status", lang.pick("状态", "Status"), status, statuses).draw(lang, errors))
+            (Control::select("product", lang.pick("产品", "Product"), product, labels::product_choices(lang, products)).draw(lang, errors))
             p { button type="submit" { (lang.pick("筛选", "Filter")) } }
         }
     }
@@ -148,6 +190,13 @@ pub fn table(headers: &[&str], testid: Option<&str>, stacked: bool, rows: Markup
             }
         }
     }
+}
+
+/// The `?page=` of a list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: Option<i64>,
 }
 
 /// How a pager tells where the reader is.

@@ -11,7 +11,7 @@ use crate::domain::workflow::ApplicationStatus;
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::paging::PageRequest;
 use crate::service::{public, ServiceError, ServiceState};
-use crate::web::components::{filter_form, pager, table, Control, FormErrors, PagerStyle};
+use crate::web::components::{pager, status_and_product_filter, table, FormErrors, PagerStyle};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -57,29 +57,21 @@ pub async fn queue(
         Err(other) => return Err(session.error(other)),
     };
 
+    // What waits for staff first, then the other states.
     let waiting = ApplicationStatus::WAITING_FOR_STAFF;
-    let mut statuses = vec![(
-        String::new(),
+    let statuses = labels::choices(
         v.pick(
             "待办（已提交、审查中、已推荐）",
             "Waiting (submitted, under review, recommended)",
-        )
-        .to_owned(),
-    )];
-    statuses.extend(
-        waiting
-            .iter()
-            .chain(
-                ApplicationStatus::ALL
-                    .iter()
-                    .filter(|s| !waiting.contains(s)),
-            )
-            .map(|s| {
-                (
-                    s.as_str().to_owned(),
-                    labels::application_status(lang, *s).to_owned(),
-                )
-            }),
+        ),
+        waiting.iter().copied().chain(
+            ApplicationStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| !waiting.contains(s)),
+        ),
+        ApplicationStatus::as_str,
+        |s| labels::application_status(lang, s),
     );
     let title = v.pick("审查队列", "Review queue");
     let headers = [
@@ -98,10 +90,7 @@ pub async fn queue(
                     "Most urgent first: the earliest review deadline, then the longest waiting."
                 ))
             }
-            (filter_form(lang, "/review", html! {
-                (Control::select("status", headers[2], &query.status, statuses).draw(lang, &errors))
-                (Control::select("product", headers[1], &query.product, labels::product_choices(lang, &products)).draw(lang, &errors))
-            }))
+            (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
             @if let Some(page) = &page {
                 @if page.items.is_empty() {
                     p { (v.pick("没有待办的申请。", "Nothing waiting.")) }

@@ -4,14 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
-use serde::Deserialize;
 
 use super::staff_only;
 use crate::domain::usage::WatchReason;
 use crate::service::paging::PageRequest;
 use crate::service::usage::{self, WatchQuery};
 use crate::service::ServiceState;
-use crate::web::components::{pager, table, PagerStyle};
+use crate::web::components::{pager, table, PageQuery, PagerStyle};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::lang::Lang;
@@ -34,17 +33,11 @@ fn reason_text(lang: Lang, reason: &WatchReason) -> String {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct WatchPageQuery {
-    page: Option<i64>,
-}
-
 /// Rights with an overdue usage report or meeting the two-year non-use ground.
 pub async fn watchlist(
     state: web::Data<ServiceState>,
     session: SignedIn,
-    query: web::Query<WatchPageQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
     staff_only(&session)?;
     let v = &session.visitor;
