@@ -1,9 +1,58 @@
 //! The words pages use for stored values: statuses, actions, bases, form fields.
 
-use super::layout::Lang;
+use super::lang::Lang;
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::service::public::{ProductView, TownView};
+
+/// A product's name in the page's language.
+pub fn product(lang: Lang, product: &ProductView) -> &str {
+    lang.pick(&product.name_zh, &product.name_en)
+}
+
+/// The name of the product with `code` among `products`, or the code itself.
+pub fn product_of<'a>(lang: Lang, products: &'a [ProductView], code: &'a str) -> &'a str {
+    products
+        .iter()
+        .find(|p| p.code == code)
+        .map_or(code, |p| self::product(lang, p))
+}
+
+/// A town's name in the page's language.
+pub fn town(lang: Lang, town: &TownView) -> &str {
+    lang.pick(&town.name_zh, &town.name_en)
+}
+
+/// A select's choices: `any` (the empty value) first, then each value by its code and label.
+pub fn choices<T: Copy>(
+    any: &str,
+    values: impl IntoIterator<Item = T>,
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), any.to_owned()))
+        .chain(
+            values
+                .into_iter()
+                .map(|v| (code(v).to_owned(), label(v).to_owned())),
+        )
+        .collect()
+}
+
+/// A select's choices: every product, or one.
+pub fn product_choices(lang: Lang, products: &[ProductView]) -> Vec<(String, String)> {
+    std::iter::once((
+        String::new(),
+        lang.pick("全部产品", "All products").to_owned(),
+    ))
+    .chain(
+        products
+            .iter()
+            .map(|p| (p.code.clone(), self::product(lang, p).to_owned())),
+    )
+    .collect()
+}
 
 pub fn application_status(lang: Lang, status: ApplicationStatus) -> &'static str {
     use ApplicationStatus as S;

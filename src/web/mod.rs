@@ -3,44 +3,46 @@
 //! no external requests, readable on a 375-px phone. Pages call the same service functions as
 //! the JSON API; signed-in pages carry the token in a cookie and a CSRF token in every form.
 
-mod account_pages;
-mod application_pages;
-mod authorization_pages;
-mod form;
+mod account;
+mod applications;
+mod authorizations;
+mod components;
+mod errors;
+mod format;
 mod labels;
-mod layout;
-mod public_pages;
-mod review_pages;
+mod lang;
+mod public;
+mod review;
 mod session;
-pub use session::{not_found, query_refused, SESSION_COOKIE};
+pub use errors::{not_found, query_refused};
+pub use session::SESSION_COOKIE;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use application_pages as applications;
-    cfg.service(web::resource("/").get(public_pages::home))
-        .service(web::resource("/verify/{code}").get(public_pages::verify))
-        .service(web::resource("/verify/{code}/qr.svg").get(public_pages::qr_code))
-        .service(web::resource("/verify/{code}/report").post(public_pages::report))
+    cfg.service(web::resource("/").get(public::home))
+        .service(web::resource("/verify/{code}").get(public::verify))
+        .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
+        .service(web::resource("/verify/{code}/report").post(public::report))
         .service(
             web::resource("/login")
-                .get(account_pages::login_form)
-                .post(account_pages::login),
+                .get(account::login_form)
+                .post(account::login),
         )
         .service(
             web::resource("/logout")
-                .get(account_pages::logout_form)
-                .post(account_pages::logout),
+                .get(account::logout_form)
+                .post(account::logout),
         )
         .service(
             web::resource("/register")
-                .get(account_pages::register_form)
-                .post(account_pages::register),
+                .get(account::register_form)
+                .post(account::register),
         )
         .service(
             web::resource("/password")
-                .get(account_pages::password_form)
-                .post(account_pages::change_password),
+                .get(account::password_form)
+                .post(account::change_password),
         )
         .service(web::resource("/applications").get(applications::my_applications))
         .service(
@@ -53,32 +55,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(applications::show)
                 .post(applications::save),
         )
-        .service(web::resource("/review").get(review_pages::queue))
-        .service(web::resource("/review/watchlist").get(review_pages::watchlist))
-        .service(web::resource("/review/exports").get(review_pages::exports_page))
-        .service(web::resource("/review/reports").get(review_pages::reports))
-        .service(web::resource("/review/reports/{id}/close").post(review_pages::close_report))
-        .service(
-            web::resource("/review/exports/authorizations.xlsx").get(review_pages::export_xlsx),
-        )
-        .service(web::resource("/review/exports/authorizations.csv").get(review_pages::export_csv))
-        .service(
-            web::resource("/review/authorizations").get(authorization_pages::register_of_rights),
-        )
-        .service(web::resource("/review/authorizations/{id}").get(authorization_pages::right))
+        .service(web::resource("/review").get(review::queue))
+        .service(web::resource("/review/watchlist").get(review::watchlist))
+        .service(web::resource("/review/exports").get(review::exports_page))
+        .service(web::resource("/review/reports").get(review::reports))
+        .service(web::resource("/review/reports/{id}/close").post(review::close_report))
+        .service(web::resource("/review/exports/authorizations.xlsx").get(review::export_xlsx))
+        .service(web::resource("/review/exports/authorizations.csv").get(review::export_csv))
+        .service(web::resource("/review/authorizations").get(authorizations::register_of_rights))
+        .service(web::resource("/review/authorizations/{id}").get(authorizations::right))
         .service(
             web::resource("/review/authorizations/{id}/actions/{action}")
-                .post(authorization_pages::act_on_right),
+                .post(authorizations::act_on_right),
         )
         .service(
             web::resource("/authorizations/{id}/actions/{action}")
-                .post(authorization_pages::act_on_right),
+                .post(authorizations::act_on_right),
         )
         .service(web::resource("/review/{id}").get(applications::show))
-        .service(web::resource("/authorizations").get(authorization_pages::my_rights))
+        .service(web::resource("/authorizations").get(authorizations::my_rights))
         .service(
-            web::resource("/authorizations/{id}/usage-reports")
-                .post(authorization_pages::file_report),
+            web::resource("/authorizations/{id}/usage-reports").post(authorizations::file_report),
         );
     // The same handlers serve a producer under /applications and staff under /review.
     for base in ["/applications", "/review"] {

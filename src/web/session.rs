@@ -8,29 +8,28 @@
 //! signed in, of the random `gi_csrf` cookie. A cookie planted by someone else therefore
 //! proves nothing, and a form sent with another site's `Origin` is refused with 403 as well.
 
-use std::fmt::Write;
-
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::layout::{escape, shell, url_encode, Lang};
+use maud::{html, Markup};
+
+use super::components::{action_button, layout};
+use super::errors::PageError;
+use super::lang::Lang;
 use crate::auth::jwt::TOKEN_LIFETIME_SECS;
 use crate::domain::roles::{Actor, Role};
-use crate::domain::FieldError;
 use crate::http::Problem;
 use crate::service::{accounts, ServiceError, ServiceState};
 
 pub const SESSION_COOKIE: &str = "gi_session";
 pub const CSRF_COOKIE: &str = "gi_csrf";
 pub const LANG_COOKIE: &str = "gi_lang";
-/// The name of the hidden field every state-changing form carries.
-pub const CSRF_FIELD: &str = "csrf";
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -85,7 +84,7 @@ fn cookie(
 
 /// The language of a signed-in page: `?lang=` when given (and then remembered in a cookie),
 /// else the remembered one, else Chinese.
-fn page_language(request: &HttpRequest) -> (Lang, bool) {
+pub(super) fn page_language(request: &HttpRequest) -> (Lang, bool) {
     let asked = web::Query::<LangChoice>::from_query(request.query_string())
         .ok()
         .and_then(|q| q.into_inner().lang);
@@ -207,20 +206,8 @@ impl Visitor {
         }
     }
 
-    pub fn zh(&self) -> bool {
-        self.lang == Lang::Zh
-    }
-
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(zh, en)
-    }
-
-    /// The hidden field that proves a form came from one of our pages.
-    pub fn csrf_field(&self) -> String {
-        format!(
-            "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
-            escape(&self.csrf)
-        )
     }
 
     /// Adds the cookies this visit needs: a CSRF token on the first page, the chosen language.
@@ -249,14 +236,20 @@ impl Visitor {
     }
 
     /// A page for this visitor: `nav` in the header and the language switch to this path.
-    pub fn render(&self, status: StatusCode, title: &str, nav: &str, body: &str) -> HttpResponse {
+    pub fn render(
+        &self,
+        status: StatusCode,
+        title: &str,
+        nav: Markup,
+        body: Markup,
+    ) -> HttpResponse {
         let other = match self.lang {
             Lang::Zh => "en",
             Lang::En => "zh",
         };
         let joiner = if self.page.contains('?') { '&' } else { '?' };
         let other_href = format!("{}{joiner}lang={other}", self.page);
-        let mut response = shell(self.lang, status, title, &other_href, nav, body);
+        let mut response = layout(self.lang, status, title, &other_href, nav, body);
         self.add_cookies(&mut response);
         response
     }
@@ -366,9 +359,8 @@ pub struct SignedIn {
 
 impl SignedIn {
     /// The header links for this role, and the sign-out button.
-    pub fn nav(&self) -> String {
+    pub fn nav(&self) -> Markup {
         let v = &self.visitor;
-        let mut nav = String::new();
         let links: &[(&str, &str, &str)] = if self.actor.role == Role::Applicant {
             &[
                 ("/applications", "我的申请", "My applications"),
@@ -383,21 +375,15 @@ impl SignedIn {
                 ("/review/exports", "导出", "Exports"),
             ]
         };
-        for (href, zh, en) in links {
-            let _ = write!(nav, "<a href=\"{href}\">{}</a>", v.pick(zh, en));
+        html! {
+            @for (href, zh, en) in links { a href=(href) { (v.pick(zh, en)) } }
+            a href="/password" { (v.pick("修改密码", "Password")) }
+            (action_button("/logout", &v.csrf, v.pick("退出", "Sign out"), None))
         }
-        let _ = write!(
-            nav,
-            "<a href=\"/password\">{}</a><form method=\"post\" action=\"/logout\">{}<button type=\"submit\">{}</button></form>",
-            v.pick("修改密码", "Password"),
-            v.csrf_field(),
-            v.pick("退出", "Sign out"),
-        );
-        nav
     }
 
-    pub fn render(&self, status: StatusCode, title: &str, body: &str) -> HttpResponse {
-        self.visitor.render(status, title, &self.nav(), body)
+    pub fn render(&self, status: StatusCode, title: &str, body: Markup) -> HttpResponse {
+        self.visitor.render(status, title, self.nav(), body)
     }
 
     pub fn error(&self, error: impl Into<Problem>) -> PageError {
@@ -491,183 +477,6 @@ pub fn check_csrf(
             Ok(())
         }
         _ => Err(PageError::Csrf { lang }),
-    }
-}
-
-/// Where a page failed: sign in first, a forged or stale form, or a refusal of the use case.
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    #[error("sign in first")]
-    SignIn { next: String, lang: Lang },
-    #[error("form without a valid CSRF token")]
-    Csrf { lang: Lang },
-    /// A refusal or failure, shown as a page in the visitor's language.
-    #[error("{}", .problem.detail.en)]
-    Failed { lang: Lang, problem: Box<Problem> },
-}
-
-impl PageError {
-    /// The page for a refusal of the use case (a `ServiceError`) or any other problem.
-    pub fn failed(lang: Lang, error: impl Into<Problem>) -> Self {
-        PageError::Failed {
-            lang,
-            problem: Box::new(error.into()),
-        }
-    }
-}
-
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            PageError::SignIn { .. } => StatusCode::SEE_OTHER,
-            PageError::Csrf { .. } => StatusCode::FORBIDDEN,
-            PageError::Failed { problem, .. } => problem.status,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let (lang, title, detail) = match self {
-            PageError::SignIn { next, .. } => {
-                return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, format!("/login?next={}", url_encode(next))))
-                    .insert_header((header::CACHE_CONTROL, "no-store"))
-                    .finish();
-            }
-            PageError::Csrf { lang } => (
-                *lang,
-                lang.pick("表单已失效", "This form has expired"),
-                lang.pick(
-                    "为保护您的账户，本次提交未被接受。请返回、刷新页面后再提交。",
-                    "To protect your account this submission was not accepted. Go back, reload the page and send it again.",
-                )
-                .to_owned(),
-            ),
-            PageError::Failed { lang, problem } => return problem_page(*lang, problem),
-        };
-        let body = format!(
-            "<section class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></section>",
-            escape(title),
-            escape(&detail)
-        );
-        shell(lang, self.status_code(), title, "/", "", &body)
-    }
-}
-
-/// The answer to an address nothing is at: an HTML page in the visitor's language when the
-/// request prefers HTML (a browser) and is not for the JSON API; else a bare 404, which the
-/// problem middleware renders as problem+json.
-pub async fn not_found(request: HttpRequest) -> HttpResponse {
-    let accept = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let api = request.path() == "/api" || request.path().starts_with("/api/");
-    if api || !crate::http::negotiation::prefers_html(accept) {
-        return HttpResponse::NotFound().finish();
-    }
-    let lang = page_language(&request).0;
-    problem_page(lang, &Problem::for_status(StatusCode::NOT_FOUND))
-}
-
-/// A query string a page cannot read (`/?page=abc`): a 400 page, not the API's problem. `None`
-/// for the JSON API's addresses, which keep problem+json.
-pub fn query_refused(request: &HttpRequest) -> Option<actix_web::Error> {
-    if request.path() == "/api" || request.path().starts_with("/api/") {
-        return None;
-    }
-    let lang = page_language(request).0;
-    let problem = Problem::bad_request(crate::domain::Localized::new(
-        "The address has a part this page cannot read.",
-        "网址中有本页无法识别的参数。",
-    ));
-    Some(PageError::failed(lang, problem).into())
-}
-
-/// A problem as a page in the visitor's language: its title, what happened, the fields at
-/// fault, when to come back (and `Retry-After`), and the way home.
-fn problem_page(lang: Lang, problem: &Problem) -> HttpResponse {
-    let zh = lang == Lang::Zh;
-    let title = problem.title.pick(zh);
-    let mut body = format!(
-        "<section class=\"alert\" role=\"alert\" data-testid=\"problem\" data-status=\"{}\"><h2>{}</h2><p>{}</p>",
-        problem.status.as_u16(),
-        escape(title),
-        escape(problem.detail.pick(zh)),
-    );
-    if !problem.errors.is_empty() {
-        body.push_str("<ul>");
-        for error in &problem.errors {
-            let _ = write!(body, "<li>{}</li>", escape(error.message.pick(zh)));
-        }
-        body.push_str("</ul>");
-    }
-    if let Some(seconds) = problem.retry_after_secs {
-        let minutes = seconds.div_ceil(60).max(1);
-        let _ = write!(
-            body,
-            "<p>{}</p>",
-            if seconds < 60 {
-                lang.pick("请稍后再试。", "Try again in a moment.")
-                    .to_owned()
-            } else if zh {
-                format!("请在 {minutes} 分钟后再试。")
-            } else {
-                format!("Try again in {minutes} minutes.")
-            }
-        );
-    }
-    let _ = write!(
-        body,
-        "</section><p><a href=\"/{}\">{}</a></p>",
-        lang.query(),
-        lang.pick("‹ 返回首页", "‹ Home"),
-    );
-    let mut response = shell(lang, problem.status, title, "/", "", &body);
-    if let Some(seconds) = problem.retry_after_secs {
-        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    response
-}
-
-/// Field errors of a form, looked up by field name when each input is drawn.
-#[derive(Debug, Default, Clone)]
-pub struct FormErrors(pub Vec<FieldError>);
-
-impl FormErrors {
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|e| e.field == field)
-    }
-
-    /// The messages for `field`, as paragraphs the input with `id` names in
-    /// `aria-describedby`.
-    pub fn messages(&self, lang: Lang, field: &str, id: &str) -> String {
-        self.0
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| {
-                format!(
-                    "<p class=\"error\" id=\"{}-error\" role=\"alert\">{}</p>",
-                    escape(id),
-                    escape(e.message.pick(lang == Lang::Zh))
-                )
-            })
-            .collect()
-    }
-
-    /// Messages of fields no input shows (so none is ever lost).
-    pub fn others(&self, lang: Lang, shown: &[&str]) -> String {
-        self.0
-            .iter()
-            .filter(|e| !shown.contains(&e.field.as_str()))
-            .map(|e| {
-                format!(
-                    "<p class=\"error\" role=\"alert\">{}</p>",
-                    escape(e.message.pick(lang == Lang::Zh))
-                )
-            })
-            .collect()
     }
 }
 

@@ -1,76 +1,11 @@
-//! The page shell, the language choice and HTML escaping.
+//! The page skeleton every page shares: the header with the site's name, the navigation and
+//! the language switch, the one inline style sheet, the footer and the security headers.
 
-use std::fmt::Write;
-
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-/// Chinese by default; English with `?lang=en`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn from_query(lang: Option<&str>) -> Self {
-        match lang {
-            Some(l) if l.eq_ignore_ascii_case("en") => Lang::En,
-            _ => Lang::Zh,
-        }
-    }
-
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    /// The query suffix that keeps the language on links (`?lang=en` or nothing).
-    pub fn query(self) -> &'static str {
-        match self {
-            Lang::Zh => "",
-            Lang::En => "?lang=en",
-        }
-    }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Percent-encodes a path segment or query value.
-pub fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
+use crate::web::lang::Lang;
 
 const STYLE: &str = r#"
 :root { --red: #b3261e; --green: #1b6e3a; --amber: #8a5a00; --ink: #1d1b16; --muted: #5f5b53; --line: #e3ded3; --paper: #fbf8f2; --tea: #7a2e1d; }
@@ -141,12 +76,12 @@ footer { max-width: 960px; margin: 0 auto; padding: 8px 16px 32px; }
 
 /// A whole public page: `title`, the language switch (pointing at `path` in the other
 /// language, carried in `?lang=` so a shared link keeps it), a sign-in link, `body`.
-pub fn page(
+pub fn public_page(
     lang: Lang,
-    status: actix_web::http::StatusCode,
+    status: StatusCode,
     title: &str,
     path: &str,
-    body: &str,
+    body: Markup,
 ) -> HttpResponse {
     let other_href = match lang {
         Lang::Zh => format!(
@@ -158,23 +93,21 @@ pub fn page(
             .replace("?lang=en", "")
             .replace("&lang=en", ""),
     };
-    let nav = format!(
-        "<a href=\"/login{}\">{}</a>",
-        lang.query(),
-        lang.pick("企业 / 审查人员登录", "Sign in")
-    );
-    shell(lang, status, title, &other_href, &nav, body)
+    let nav = html! {
+        a href={ "/login" (lang.query()) } { (lang.pick("企业 / 审查人员登录", "Sign in")) }
+    };
+    layout(lang, status, title, &other_href, nav, body)
 }
 
 /// The page shell shared by public and signed-in pages: header with `nav` and the language
 /// switch to `other_href`, the styles, the security headers.
-pub fn shell(
+pub fn layout(
     lang: Lang,
-    status: actix_web::http::StatusCode,
+    status: StatusCode,
     title: &str,
     other_href: &str,
-    nav: &str,
-    body: &str,
+    nav: Markup,
+    body: Markup,
 ) -> HttpResponse {
     let (other_label, other_code) = match lang {
         Lang::Zh => ("English", "en"),
@@ -184,56 +117,40 @@ pub fn shell(
         "英德市地理标志专用标志使用企业公示",
         "Yingde GI special mark — public registry",
     );
-    let html = format!(
-        r##"<!doctype html>
-<html lang="{code}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<a class="skip" href="#main">{skip}</a>
-<header><div class="bar"><h1><a href="/{home}">{site}</a></h1><nav>{nav}<a href="{other_href}" lang="{other_code}">{other_label}</a></nav></div></header>
-<main id="main">
-{body}
-</main>
-<footer class="muted">{footer}</footer>
-</body>
-</html>"##,
-        code = lang.code(),
-        title = escape(title),
-        home = lang.query(),
-        site = escape(site),
-        other_href = escape(other_href),
-        skip = lang.pick("跳到正文", "Skip to content"),
-        footer = lang.pick(
-            "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
-            "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation."
-        ),
+    let footer = lang.pick(
+        "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
+        "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation.",
     );
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                a class="skip" href="#main" { (lang.pick("跳到正文", "Skip to content")) }
+                header {
+                    div class="bar" {
+                        h1 { a href={ "/" (lang.query()) } { (site) } }
+                        nav {
+                            (nav)
+                            a href=(other_href) lang=(other_code) { (other_label) }
+                        }
+                    }
+                }
+                main id="main" { (body) }
+                footer class="muted" { (footer) }
+            }
+        }
+    };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "same-origin"))
-        .body(html)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_is_escaped_and_urls_encoded() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-        assert_eq!(url_encode("英德 a/b"), "%E8%8B%B1%E5%BE%B7%20a%2Fb");
-        assert_eq!(Lang::from_query(Some("EN")), Lang::En);
-        assert_eq!(Lang::from_query(Some("fr")), Lang::Zh);
-    }
+        .body(page.into_string())
 }

@@ -1,0 +1,220 @@
+//! `/login` and `/logout`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use crate::domain::roles::Role;
+use crate::domain::{FieldError, Localized};
+use crate::http::client_address;
+use crate::service::accounts::{self, LoginInput};
+use crate::service::{ServiceError, ServiceState};
+use crate::web::components::{
+    action_button, field_errors, notice, post_form, submit_button, Control, FormErrors,
+};
+use crate::web::errors::PageError;
+use crate::web::session::{CsrfForm, SignedIn, Visitor};
+
+/// Where each role starts.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Applicant => "/applications",
+        _ => "/review",
+    }
+}
+
+/// Only a plain path of ours: one leading `/`, never `//elsewhere` or `/\elsewhere` or an
+/// absolute address (an open redirect), and only visible ASCII — browsers drop tabs and line
+/// breaks from addresses (`/\t/evil` becomes `//evil`), CR/LF must never reach the `Location`
+/// header, and a header value cannot hold anything else (our own links are percent-encoded).
+fn safe_next(next: &str) -> Option<&str> {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    plain.then_some(next)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+    notice: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+fn login_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    form: &LoginForm,
+    notice_code: &str,
+    errors: &FormErrors,
+) -> HttpResponse {
+    let v = visitor;
+    let lang = v.lang;
+    let said = match notice_code {
+        "signed_out" => Some(v.pick("您已退出登录。", "You have signed out.")),
+        "password_changed" => Some(v.pick(
+            "密码已修改，请用新密码登录。",
+            "Your password was changed: sign in with the new one.",
+        )),
+        _ => None,
+    };
+    let body = html! {
+        @if let Some(said) = said { (notice(said)) }
+        section {
+            h2 { (v.pick("登录", "Sign in")) }
+            (post_form("/login", &v.csrf, html! {
+                input type="hidden" name="next" value=(form.next);
+                (field_errors(lang, errors, "credentials", "credentials"))
+                (Control::input("text", "username", v.pick("用户名", "Username"), &form.username)
+                    .required()
+                    .autocomplete("username")
+                    .autocapitalize("none")
+                    .max_length(256)
+                    .autofocus()
+                    .draw(lang, errors))
+                (Control::input("password", "password", v.pick("密码", "Password"), "")
+                    .required()
+                    .autocomplete("current-password")
+                    .max_length(1024)
+                    .draw(lang, errors))
+                (submit_button(v.pick("登录", "Sign in"), None, None))
+            }))
+            p {
+                (v.pick("还没有账户？", "No account yet?")) " "
+                a href="/register" { (v.pick("注册企业账户", "Register your enterprise")) }
+            }
+        }
+    };
+    v.render(status, v.pick("登录", "Sign in"), html! {}, body)
+}
+
+pub async fn login_form(visitor: Visitor, query: web::Query<LoginQuery>) -> HttpResponse {
+    let query = query.into_inner();
+    let form = LoginForm {
+        next: query.next,
+        ..Default::default()
+    };
+    login_page(
+        &visitor,
+        StatusCode::OK,
+        &form,
+        &query.notice,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn login(
+    state: web::Data<ServiceState>,
+    visitor: Visitor,
+    request: HttpRequest,
+    form: CsrfForm<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.0;
+    let input = LoginInput {
+        username: form.username.clone(),
+        password: form.password.clone(),
+    };
+    let failure = |status, en: &str, zh: &str| {
+        let errors = FormErrors(vec![FieldError::new(
+            "credentials",
+            "refused",
+            Localized::new(en, zh),
+        )]);
+        Ok(login_page(&visitor, status, &form, "", &errors))
+    };
+    match accounts::login(&state, input, client_address(&request)).await {
+        Ok(token) => {
+            let target = safe_next(&form.next).unwrap_or(home_of(token.role));
+            Ok(visitor.sign_in(&token.access_token, target))
+        }
+        Err(ServiceError::BadCredentials) => failure(
+            StatusCode::UNAUTHORIZED,
+            "Wrong user name or password.",
+            "用户名或密码错误。",
+        ),
+        Err(ServiceError::Invalid(_)) => failure(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your username and password.",
+            "请输入用户名和密码。",
+        ),
+        Err(ServiceError::TooManyRequests { retry_after_secs }) => {
+            let minutes = retry_after_secs.div_ceil(60);
+            failure(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many failed attempts: try again in {minutes} minutes."),
+                &format!("登录失败次数过多，请{minutes}分钟后再试。"),
+            )
+        }
+        Err(other) => Err(visitor.error(other)),
+    }
+}
+
+/// A sign-out page for whoever follows a link to it; signing out itself is a POST.
+pub async fn logout_form(visitor: Visitor) -> HttpResponse {
+    let title = visitor.pick("退出登录", "Sign out");
+    let body = html! {
+        section {
+            h2 { (title) }
+            (action_button("/logout", &visitor.csrf, visitor.pick("退出", "Sign out"), None))
+        }
+    };
+    visitor.render(StatusCode::OK, title, html! {}, body)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
+/// Ends the session server-side (its cookie answers as signed out from now on, even if a
+/// copy of it survives), then empties the cookie.
+pub async fn logout(
+    state: web::Data<ServiceState>,
+    visitor: Visitor,
+    session: Option<SignedIn>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(session) = session {
+        accounts::logout(&state, &session.actor, &session.session_id)
+            .await
+            .map_err(|e| visitor.error(e))?;
+    }
+    Ok(visitor.sign_out("/login?notice=signed_out"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_plain_local_path() {
+        assert_eq!(
+            safe_next("/applications?page=2"),
+            Some("/applications?page=2")
+        );
+        for hostile in [
+            "",
+            "\r\nSet-Cookie:x=1",
+            "/\r\nSet-Cookie:x=1",
+            "/a\u{0}b",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/verify/英红",
+        ] {
+            assert_eq!(safe_next(hostile), None, "{hostile:?}");
+        }
+    }
+}

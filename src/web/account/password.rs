@@ -1,0 +1,98 @@
+//! `/password`: a signed-in person changes their password, which signs out every device.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use super::not_repeated;
+use crate::http::client_address;
+use crate::service::accounts::{self, ChangePasswordInput};
+use crate::service::{ServiceError, ServiceState};
+use crate::web::components::{form_section, Control, FormErrors, FormSection};
+use crate::web::errors::PageError;
+use crate::web::session::{CsrfForm, SignedIn};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    password_confirmation: String,
+}
+
+fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) -> HttpResponse {
+    let v = &session.visitor;
+    let lang = v.lang;
+    let title = v.pick("修改密码", "Change password");
+    let names = ["current_password", "new_password", "password_confirmation"];
+    let body = form_section(
+        lang,
+        FormSection {
+            title,
+            hint: Some(v.pick(
+                "修改后，所有设备上的登录都会失效，需要用新密码重新登录。",
+                "Afterwards every device is signed out; sign in again with the new password.",
+            )),
+            url: "/password",
+            csrf: &v.csrf,
+            errors,
+            shown: &names,
+            fields: html! {
+                (Control::input("password", "current_password", v.pick("当前密码", "Current password"), "")
+                    .required()
+                    .autocomplete("current-password")
+                    .max_length(1024)
+                    .draw(lang, errors))
+                (Control::input("password", "new_password", v.pick("新密码", "New password"), "")
+                    .required()
+                    .hint(v.pick("至少 10 个字符", "At least 10 characters"))
+                    .autocomplete("new-password")
+                    .min_length(10)
+                    .max_length(256)
+                    .draw(lang, errors))
+                (Control::input("password", "password_confirmation", v.pick("再次输入新密码", "New password again"), "")
+                    .required()
+                    .autocomplete("new-password")
+                    .max_length(256)
+                    .draw(lang, errors))
+            },
+            submit: title,
+            after: html! {},
+        },
+    );
+    session.render(status, title, body)
+}
+
+pub async fn password_form(session: SignedIn) -> HttpResponse {
+    password_page(&session, StatusCode::OK, &FormErrors::default())
+}
+
+pub async fn change_password(
+    state: web::Data<ServiceState>,
+    request: HttpRequest,
+    session: SignedIn,
+    form: CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.0;
+    if form.new_password != form.password_confirmation {
+        return Ok(password_page(
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &not_repeated(),
+        ));
+    }
+    let input = ChangePasswordInput {
+        current_password: form.current_password,
+        new_password: form.new_password,
+    };
+    match accounts::change_password(&state, &session.actor, input, client_address(&request)).await {
+        Ok(()) => Ok(session.visitor.sign_out("/login?notice=password_changed")),
+        Err(ServiceError::Invalid(problems)) => Ok(password_page(
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormErrors(problems),
+        )),
+        Err(other) => Err(session.error(other)),
+    }
+}

@@ -1,0 +1,77 @@
+//! `/applications`: a producer's applications, newest first.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use maud::html;
+
+use super::products_of;
+use crate::domain::roles::Role;
+use crate::service::applications::{self, ApplicationQuery};
+use crate::service::paging::PageRequest;
+use crate::service::ServiceState;
+use crate::web::components::{application_status_tag, pager, table, PageQuery, PagerStyle};
+use crate::web::errors::PageError;
+use crate::web::format::{url_encode, when};
+use crate::web::labels;
+use crate::web::session::SignedIn;
+
+pub async fn my_applications(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, PageError> {
+    if session.actor.role != Role::Applicant {
+        return Ok(session.visitor.redirect("/review"));
+    }
+    let v = &session.visitor;
+    let lang = v.lang;
+    let paging = PageRequest {
+        page: query.page,
+        per_page: Some(20),
+    };
+    let page = applications::list(&state, &session.actor, ApplicationQuery::default(), paging)
+        .await
+        .map_err(|e| session.error(e))?;
+    let products = products_of(&state, &session).await?;
+    let title = v.pick("我的申请", "My applications");
+    let headers = [
+        v.pick("产品", "Product"),
+        v.pick("状态", "Status"),
+        v.pick("创建时间", "Started"),
+    ];
+    let body = html! {
+        section {
+            h2 { (title) }
+            p {
+                a class="button" href="/applications/new" data-testid="new-application" {
+                    (v.pick("＋ 申请使用专用标志", "+ Apply to use the special mark"))
+                }
+            }
+            @if page.items.is_empty() {
+                p {
+                    (v.pick(
+                        "还没有申请。点击上方按钮开始，可以随时保存草稿。",
+                        "No applications yet. Start with the button above; drafts are kept until you submit."
+                    ))
+                }
+            } @else {
+                (table(&headers, None, false, html! {
+                    @for item in &page.items {
+                        tr {
+                            td {
+                                a href={ "/applications/" (url_encode(&item.id)) } {
+                                    (labels::product_of(lang, &products, &item.product_code))
+                                }
+                            }
+                            td { (application_status_tag(lang, item.status)) }
+                            td { (when(item.created_at)) }
+                        }
+                    }
+                }))
+                (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total,
+                    |to| format!("/applications?page={to}")))
+            }
+        }
+    };
+    Ok(session.render(StatusCode::OK, title, body))
+}

@@ -1,0 +1,209 @@
+//! One application: its facts or its form, documents, actions and history. Every use case
+//! that refuses what was sent draws this page again with what was typed (`Redraw`).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::act::actions;
+use super::documents::documents;
+use super::{base_of, form_field_names, form_fields, opinion_on, products_of, ApplicationForm};
+use crate::domain::roles::Role;
+use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::domain::Localized;
+use crate::service::applications::{self, ApplicationView, ReviewOpinionView};
+use crate::service::ServiceState;
+use crate::web::components::{
+    alert, application_status_tag, back_link, error_summary, history, notice, post_form,
+    submit_button, FormErrors,
+};
+use crate::web::errors::PageError;
+use crate::web::format::{url_encode, when};
+use crate::web::labels::{self, APPLICATION_FIELDS};
+use crate::web::lang::Lang;
+use crate::web::session::SignedIn;
+
+/// What a re-drawn page shows beyond the stored application: what the user typed, the
+/// problems with it, a notice or an alert.
+#[derive(Default)]
+pub(super) struct Redraw {
+    pub form: Option<ApplicationForm>,
+    pub form_errors: FormErrors,
+    pub upload_errors: FormErrors,
+    pub action: Option<(ApplicationAction, HashMap<String, String>, FormErrors)>,
+    pub notice: Option<String>,
+    pub alert: Option<String>,
+}
+
+impl Redraw {
+    /// The stored application with why the change was refused (a conflict) on top.
+    pub fn refused(lang: Lang, why: &Localized) -> Self {
+        Self {
+            alert: Some(why.pick(lang.zh()).to_owned()),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeQuery {
+    notice: String,
+}
+
+fn notice_text(lang: Lang, notice: &str) -> Option<String> {
+    let text = match notice {
+        "created" => lang.pick(
+            "草稿已保存。请上传材料，然后提交。",
+            "Draft saved. Upload the documents, then submit.",
+        ),
+        "saved" => lang.pick("已保存。", "Saved."),
+        "uploaded" => lang.pick("材料已上传。", "Document uploaded."),
+        "removed" => lang.pick("材料已删除。", "Document removed."),
+        other => {
+            let action = other.parse::<ApplicationAction>().ok()?;
+            return Some(format!(
+                "{}{}",
+                labels::action(lang, action),
+                lang.pick("：已完成。", ": done.")
+            ));
+        }
+    };
+    Some(text.to_owned())
+}
+
+pub async fn show(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    id: web::Path<String>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let redraw = Redraw {
+        notice: notice_text(session.visitor.lang, &query.notice),
+        ..Default::default()
+    };
+    application_page(&state, &session, &id, StatusCode::OK, redraw).await
+}
+
+/// The application page, with what `redraw` says beyond the stored application.
+pub(super) async fn application_page(
+    state: &ServiceState,
+    session: &SignedIn,
+    id: &str,
+    status: StatusCode,
+    redraw: Redraw,
+) -> Result<HttpResponse, PageError> {
+    let view = applications::get(state, &session.actor, id.to_owned())
+        .await
+        .map_err(|e| session.error(e))?;
+    let products = products_of(state, session).await?;
+    let v = &session.visitor;
+    let lang = v.lang;
+    let base = format!("{}/{}", base_of(&session.actor), url_encode(&view.id));
+    let is_owner = session.actor.role == Role::Applicant;
+    let opinion = view.review_opinion.as_ref();
+    let product = products.iter().find(|p| p.code == view.product_code);
+
+    // The application's fields: a form while its producer may change them, facts otherwise.
+    let editable = is_owner && view.status.is_editable();
+    let fields = match (editable, product) {
+        (true, Some(product)) => {
+            let form = redraw
+                .form
+                .clone()
+                .unwrap_or_else(|| ApplicationForm::of(&view));
+            html! {
+                section {
+                    h2 { (v.pick("申请信息", "Application")) }
+                    (post_form(&base, &v.csrf, html! {
+                        input type="hidden" name="version" value=(form.version);
+                        (error_summary(lang, &redraw.form_errors, &form_field_names()))
+                        (form_fields(lang, product, &form, &redraw.form_errors, opinion))
+                        (submit_button(v.pick("保存修改", "Save changes"), Some("secondary"), Some("save")))
+                    }))
+                }
+            }
+        }
+        _ => facts(lang, &view, opinion),
+    };
+    let body = html! {
+        @if let Some(text) = &redraw.notice { (notice(text)) }
+        @if let Some(text) = &redraw.alert { (alert(text)) }
+        section {
+            h2 { (view.product_name_zh) " · " (view.enterprise.name) }
+            p { (application_status_tag(lang, view.status)) }
+            dl class="facts" {
+                dt { (v.pick("统一社会信用代码", "Credit code")) }
+                dd class="code" { (view.enterprise.uscc) }
+                dt { (v.pick("创建", "Started")) }
+                dd { (when(view.created_at)) }
+                @if let Some(at) = view.submitted_at {
+                    dt { (v.pick("提交", "Submitted")) }
+                    dd { (when(at)) }
+                }
+                @if let Some(no) = &view.registry_no {
+                    dt { (v.pick("登记编号", "Registry no.")) }
+                    dd { a class="code" href={ "/verify/" (url_encode(no)) } data-testid="registry-no" { (no) } }
+                }
+            }
+        }
+        @if let Some(opinion) = opinion {
+            section class="opinion" data-testid="review-opinion" {
+                h2 { (v.pick("审查意见", "Review opinion")) }
+                p { (opinion.comment) }
+                @if is_owner && view.status == ApplicationStatus::Returned {
+                    p class="muted" {
+                        (v.pick(
+                            "请按意见修改下方标注的内容，保存后重新提交。",
+                            "Correct what is marked below, save, then resubmit."
+                        ))
+                    }
+                }
+            }
+        }
+        (fields)
+        (documents(session, &view, &base, &redraw.upload_errors))
+        (actions(session, &view, &base, redraw.action.as_ref(), state.clock.today()))
+        (history(lang, &view.history))
+        (back_link(base_of(&session.actor), if is_owner {
+            v.pick("‹ 我的申请", "‹ My applications")
+        } else {
+            v.pick("‹ 审查队列", "‹ Review queue")
+        }))
+    };
+    let title = format!("{} · {}", view.product_name_zh, view.enterprise.name);
+    Ok(session.render(status, &title, body))
+}
+
+/// The application's fields as facts (no longer the producer's to change).
+fn facts(lang: Lang, view: &ApplicationView, opinion: Option<&ReviewOpinionView>) -> Markup {
+    let value = |name: &str| -> String {
+        match name {
+            "product_code" => view.product_name_zh.clone(),
+            "basis" => labels::basis(lang, view.basis).to_owned(),
+            "trademark_reg_no" => view.trademark_reg_no.clone().unwrap_or_default(),
+            "production_town" => view.production_town.clone(),
+            "production_address" => view.production_address.clone(),
+            "area_mu" => view.area_mu.map(|a| a.to_string()).unwrap_or_default(),
+            "annual_output_kg" => view
+                .annual_output_kg
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+            _ => view.description.clone().unwrap_or_default(),
+        }
+    };
+    html! {
+        section {
+            h2 { (lang.pick("申请信息", "Application")) }
+            dl class="facts" {
+                @for (name, zh, en) in APPLICATION_FIELDS {
+                    dt { (lang.pick(zh, en)) }
+                    dd data-field=(name) { (value(name)) (opinion_on(lang, opinion, name)) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! `/authorizations`: a producer's rights, each with the QR code to print beside the mark,
+//! its usage reports and the form for the report of a past year.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::Datelike;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::act::right_actions;
+use super::reports_table;
+use crate::domain::roles::Role;
+use crate::domain::{FieldError, Localized};
+use crate::service::authorizations::{self, AuthorizationQuery, AuthorizationView};
+use crate::service::paging::PageRequest;
+use crate::service::usage::{self, UsageReportInput, UsageReportView};
+use crate::service::{ServiceError, ServiceState};
+use crate::web::components::{
+    error_summary, notice, post_form, right_status_tag, submit_button, Control, FormErrors,
+};
+use crate::web::errors::PageError;
+use crate::web::format::url_encode;
+use crate::web::labels;
+use crate::web::session::{CsrfForm, SignedIn};
+
+/// The usage-report form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ReportForm {
+    year: String,
+    marks_used: String,
+    output_kg: String,
+    sales_cny: String,
+    note: String,
+}
+
+impl ReportForm {
+    fn read(&self) -> Result<UsageReportInput, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let mut number = |field: &str, value: &str| -> i64 {
+            match value.trim().parse::<i64>() {
+                Ok(n) => n,
+                Err(_) => {
+                    problems.push(FieldError::new(
+                        field,
+                        "not_a_number",
+                        Localized::new("must be a whole number", "请填写整数"),
+                    ));
+                    0
+                }
+            }
+        };
+        let input = UsageReportInput {
+            year: number("year", &self.year) as i32,
+            marks_used: number("marks_used", &self.marks_used),
+            output_kg: number("output_kg", &self.output_kg),
+            sales_cny: number("sales_cny", &self.sales_cny),
+            note: Some(self.note.trim().to_owned()).filter(|n| !n.is_empty()),
+        };
+        if problems.is_empty() {
+            Ok(input)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// What a refused report's form held: the right's id, what was typed, the problems.
+type Typed<'a> = (&'a str, &'a ReportForm, FormErrors);
+
+/// One right of the holder: its facts, the QR code, its reports and the report form.
+fn right_section(
+    session: &SignedIn,
+    right: &AuthorizationView,
+    reports: &[UsageReportView],
+    last_year: i32,
+    typed: Option<&Typed<'_>>,
+) -> Markup {
+    let v = &session.visitor;
+    let lang = v.lang;
+    let verify = format!("/verify/{}", url_encode(&right.enterprise.uscc));
+    let qr = format!("{verify}/qr.svg");
+    let qr_file = format!("{}-qr.svg", right.registry_no);
+    let filed: Vec<i32> = reports.iter().map(|r| r.year).collect();
+    let open_years: Vec<i32> = (right.granted_at.year()..=last_year)
+        .rev()
+        .filter(|y| !filed.contains(y))
+        .collect();
+    let this = typed.filter(|(id, _, _)| *id == right.id);
+    let blank = ReportForm {
+        year: open_years
+            .first()
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let no_errors = FormErrors::default();
+    let (form, errors) = this.map_or((&blank, &no_errors), |(_, form, errors)| (*form, errors));
+    let years = open_years
+        .iter()
+        .map(|y| (y.to_string(), y.to_string()))
+        .collect();
+    html! {
+        section data-right=(right.registry_no) {
+            h2 { (right.product_name_zh) " · " span class="code" { (right.registry_no) } }
+            p { (right_status_tag(lang, right.status)) " " (labels::basis(lang, right.basis)) }
+            dl class="facts" {
+                dt { (v.pick("核准公告", "Announcement")) }
+                dd { (right.announcement_no) " (" (right.announcement_date) ")" }
+                dt { (v.pick("统一社会信用代码", "Credit code")) }
+                dd class="code" { (right.enterprise.uscc) }
+            }
+            div class="qr" {
+                p {
+                    (v.pick(
+                        "请将统一社会信用代码和此二维码印在专用标志旁，消费者扫码即可核验。",
+                        "Print the credit code and this QR code beside the mark: shoppers scan it to verify.",
+                    ))
+                }
+                a href=(qr) download=(qr_file) {
+                    img src=(qr) alt=(v.pick("核验二维码", "QR code of the verify page"));
+                }
+                p {
+                    a href=(verify) { (v.pick("查看公开核验页", "Open the public verify page")) }
+                    " · "
+                    a href=(qr) download=(qr_file) { (v.pick("下载二维码（SVG，可印刷）", "Download the QR code (SVG, for print)")) }
+                }
+            }
+            h3 { (v.pick("年度使用报告", "Yearly usage reports")) }
+            (reports_table(lang, reports))
+            @if right.status.is_live() && (!open_years.is_empty() || typed.is_some()) {
+                (post_form(&format!("/authorizations/{}/usage-reports", url_encode(&right.id)), &v.csrf, html! {
+                    (error_summary(lang, errors, &["year", "marks_used", "output_kg", "sales_cny", "note"]))
+                    (Control::select("year", v.pick("年度", "Year"), &form.year, years).required().draw(lang, errors))
+                    (Control::input("text", "marks_used", v.pick("当年使用专用标志数量（枚）", "Special marks used that year"), &form.marks_used)
+                        .required().input_mode("numeric").max_length(15).draw(lang, errors))
+                    (Control::input("text", "output_kg", v.pick("产量（千克）", "Output (kg)"), &form.output_kg)
+                        .required().input_mode("numeric").max_length(15).draw(lang, errors))
+                    (Control::input("text", "sales_cny", v.pick("销售额（元）", "Sales (CNY)"), &form.sales_cny)
+                        .required().input_mode("numeric").max_length(18).draw(lang, errors))
+                    (Control::text_area("note", v.pick("说明（可选）", "Note (optional)"), &form.note)
+                        .max_length(2000).draw(lang, errors))
+                    (submit_button(v.pick("提交使用报告", "File the report"), None, None))
+                }))
+            }
+            (right_actions(session, right, &format!("/authorizations/{}", url_encode(&right.id)), None))
+        }
+    }
+}
+
+async fn rights_page(
+    state: &ServiceState,
+    session: &SignedIn,
+    status: StatusCode,
+    typed: Option<Typed<'_>>,
+    said: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    if session.actor.role != Role::Applicant {
+        return Err(session.error(ServiceError::Forbidden));
+    }
+    let v = &session.visitor;
+    let paging = PageRequest {
+        page: Some(1),
+        per_page: Some(100),
+    };
+    let rights = authorizations::list(state, &session.actor, AuthorizationQuery::default(), paging)
+        .await
+        .map_err(|e| session.error(e))?;
+    let last_year = state.clock.today().year() - 1;
+    let mut sections = Vec::with_capacity(rights.items.len());
+    for right in &rights.items {
+        let reports = usage::reports(state, &session.actor, right.id.clone())
+            .await
+            .map_err(|e| session.error(e))?;
+        sections.push(right_section(
+            session,
+            right,
+            &reports,
+            last_year,
+            typed.as_ref(),
+        ));
+    }
+    let title = v.pick("我的授权", "My authorizations");
+    let body = html! {
+        @if let Some(said) = said { (notice(said)) }
+        h2 { (title) }
+        @if rights.items.is_empty() {
+            section {
+                p {
+                    (v.pick(
+                        "还没有获准使用专用标志。申请核准后会显示在这里。",
+                        "No rights yet. Once an application is approved it appears here."
+                    ))
+                }
+                p { a href="/applications" { (v.pick("查看我的申请", "See my applications")) } }
+            }
+        }
+        @for section in sections { (section) }
+    };
+    Ok(session.render(status, title, body))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RightsQuery {
+    notice: String,
+}
+
+pub async fn my_rights(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    query: web::Query<RightsQuery>,
+) -> Result<HttpResponse, PageError> {
+    let said = match query.notice.as_str() {
+        "filed" => Some(
+            session
+                .visitor
+                .pick("使用报告已提交。", "Usage report filed."),
+        ),
+        "surrendered" => Some(session.visitor.pick("已注销。", "Surrendered.")),
+        _ => None,
+    };
+    rights_page(&state, &session, StatusCode::OK, None, said).await
+}
+
+pub async fn file_report(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    id: web::Path<String>,
+    form: CsrfForm<ReportForm>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.0);
+    let refused = |problems| Some((id.as_str(), &form, FormErrors(problems)));
+    let filed = match form.read() {
+        Ok(input) => usage::file_report(&state, &session.actor, id.clone(), input).await,
+        Err(problems) => Err(ServiceError::Invalid(problems)),
+    };
+    match filed {
+        Ok(_) => Ok(session.visitor.redirect("/authorizations?notice=filed")),
+        Err(ServiceError::Invalid(problems)) => {
+            rights_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(problems),
+                None,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let problem = FieldError::new("year", "conflict", message);
+            rights_page(
+                &state,
+                &session,
+                StatusCode::CONFLICT,
+                refused(vec![problem]),
+                None,
+            )
+            .await
+        }
+        Err(other) => Err(session.error(other)),
+    }
+}

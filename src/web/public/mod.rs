@@ -1,0 +1,18 @@
+//! Pages anyone may open without an account: the home page (counter, search, products), the
+//! verdict a QR code points to with its QR code, and the report-a-fake form under it.
+
+mod home;
+mod report;
+mod verify;
+
+pub use home::home;
+pub use report::report;
+pub use verify::{qr_code, verify};
+
+use serde::Deserialize;
+
+/// Public pages keep the language in the address, so a shared link keeps it.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}

@@ -1,0 +1,130 @@
+//! `/review`: applications waiting for staff, the most urgent first, with days in state.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use super::staff_only;
+use crate::domain::roles::Role;
+use crate::domain::workflow::ApplicationStatus;
+use crate::service::applications::{self, ApplicationQuery};
+use crate::service::paging::PageRequest;
+use crate::service::{public, ServiceError, ServiceState};
+use crate::web::components::{pager, status_and_product_filter, table, FormErrors, PagerStyle};
+use crate::web::errors::PageError;
+use crate::web::format::url_encode;
+use crate::web::labels;
+use crate::web::session::SignedIn;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    status: String,
+    product: String,
+    page: Option<i64>,
+}
+
+/// The queue: applications waiting for staff, the most urgent first, with days in state.
+pub async fn queue(
+    state: web::Data<ServiceState>,
+    session: SignedIn,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, PageError> {
+    if session.actor.role == Role::Applicant {
+        return Ok(session.visitor.redirect("/applications"));
+    }
+    staff_only(&session)?;
+    let v = &session.visitor;
+    let lang = v.lang;
+    let query = query.into_inner();
+    let products = public::products(&state)
+        .await
+        .map_err(|e| session.error(e))?;
+    let filter = ApplicationQuery {
+        status: (!query.status.is_empty()).then(|| query.status.clone()),
+        product: (!query.product.is_empty()).then(|| query.product.clone()),
+        sort: Some("urgency".into()),
+        waiting_for_staff: true,
+    };
+    let paging = PageRequest {
+        page: query.page,
+        per_page: Some(50),
+    };
+    let (page, errors) = match applications::list(&state, &session.actor, filter, paging).await {
+        Ok(page) => (Some(page), FormErrors::default()),
+        Err(ServiceError::Invalid(problems)) => (None, FormErrors(problems)),
+        Err(other) => return Err(session.error(other)),
+    };
+
+    // What waits for staff first, then the other states.
+    let waiting = ApplicationStatus::WAITING_FOR_STAFF;
+    let statuses = labels::choices(
+        v.pick(
+            "待办（已提交、审查中、已推荐）",
+            "Waiting (submitted, under review, recommended)",
+        ),
+        waiting.iter().copied().chain(
+            ApplicationStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| !waiting.contains(s)),
+        ),
+        ApplicationStatus::as_str,
+        |s| labels::application_status(lang, s),
+    );
+    let title = v.pick("审查队列", "Review queue");
+    let headers = [
+        v.pick("企业", "Enterprise"),
+        v.pick("产品", "Product"),
+        v.pick("状态", "Status"),
+        v.pick("已停留（天）", "Days in state"),
+        v.pick("审查期限", "Due"),
+    ];
+    let body = html! {
+        section {
+            h2 { (title) }
+            p class="muted" {
+                (v.pick(
+                    "按紧急程度排列：审查期限最早的在前，其次是等待最久的。",
+                    "Most urgent first: the earliest review deadline, then the longest waiting."
+                ))
+            }
+            (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
+            @if let Some(page) = &page {
+                @if page.items.is_empty() {
+                    p { (v.pick("没有待办的申请。", "Nothing waiting.")) }
+                } @else {
+                    (table(&headers, Some("queue"), true, html! {
+                        @for item in &page.items {
+                            tr data-id=(item.id) {
+                                td {
+                                    a href={ "/review/" (url_encode(&item.id)) } { (item.enterprise.name) }
+                                    div class="code muted" { (item.enterprise.uscc) }
+                                }
+                                td data-label=(headers[1]) { (labels::product_of(lang, &products, &item.product_code)) }
+                                td data-label=(headers[2]) { (labels::application_status(lang, item.status)) }
+                                td data-label=(headers[3]) { (item.days_in_state) }
+                                td data-label=(headers[4]) {
+                                    @if let Some(due) = item.review_due_date {
+                                        @if item.overdue {
+                                            span class="overdue" { (due.to_string()) " " (v.pick("已超期", "overdue")) }
+                                        } @else {
+                                            (due.to_string())
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }))
+                    (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total, |to| format!(
+                        "/review?status={}&product={}&page={to}",
+                        url_encode(&query.status),
+                        url_encode(&query.product)
+                    )))
+                }
+            }
+        }
+    };
+    Ok(session.render(StatusCode::OK, title, body))
+}
