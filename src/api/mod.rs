@@ -25,6 +25,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/metrics").get(metrics::metrics))
         .service(
             web::scope("/api/v1")
+                // The public reads first: the router tries resources in order, and these are
+                // most of the traffic (every verify would otherwise try thirty patterns first).
+                .service(web::resource("/public/products").get(public::products))
+                .service(web::resource("/public/authorized-users").get(public::authorized_users))
+                .service(
+                    web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
+                )
+                .service(web::resource("/public/verify/{code}").get(public::verify))
+                .service(web::resource("/public/goal").get(public::goal))
+                .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))
                 .service(web::resource("/auth/password").post(accounts::change_password))
@@ -74,15 +84,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/public/reports").post(duties::report_fake))
                 .service(web::resource("/reports").get(duties::fake_report_list))
                 .service(web::resource("/reports/{id}/close").post(duties::close_fake_report))
-                .service(web::resource("/admin/goal").put(public::set_goal))
-                .service(web::resource("/public/products").get(public::products))
-                .service(web::resource("/public/authorized-users").get(public::authorized_users))
-                .service(
-                    web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
-                )
-                .service(web::resource("/public/verify/{code}").get(public::verify))
-                .service(web::resource("/public/goal").get(public::goal))
-                .service(web::resource("/public/journal/head").get(public::journal_head)),
+                .service(web::resource("/admin/goal").put(public::set_goal)),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

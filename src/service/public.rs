@@ -322,6 +322,14 @@ pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verific
     })
 }
 
+/// What every public answer of the register depends on: the last journal event it reflects
+/// and today's date (the goal's months run to today). A rendering made at one stamp stays
+/// right until the stamp changes.
+pub fn register_stamp(state: &ServiceState) -> ServiceResult<(i64, NaiveDate)> {
+    let applied = state.register.read()?.applied_seq();
+    Ok((applied, state.clock.now().date_naive()))
+}
+
 /// The counter, from the register's running aggregates.
 pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     let now = state.clock.now();

@@ -20,7 +20,8 @@ pub use session::SESSION_COOKIE;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").get(public::home))
+    cfg.app_data(web::Data::new(public::HomeFragments::default()))
+        .service(web::resource("/").get(public::home))
         .service(web::resource("/verify/{code}").get(public::verify))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))

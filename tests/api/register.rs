@@ -32,6 +32,22 @@ async fn public_view(app: &TestApp) -> Value {
         .get("/api/v1/public/authorized-users.csv?status=suspended", None)
         .await;
     let goal = app.get("/api/v1/public/goal", None).await;
+    // The home page's counter is rendered once per state of the register: it must follow
+    // every change at once, in both languages.
+    for path in ["/", "/?lang=en"] {
+        let page = app.get(path, None).await;
+        let shown = page
+            .text
+            .split("data-testid=\"authorized\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_owned);
+        assert_eq!(
+            shown,
+            Some(goal.json["authorized_enterprises"].to_string()),
+            "the counter of {path}"
+        );
+    }
     let home = app.get(&format!("/?q={HOLDER}"), None).await;
     let tags: Vec<&str> = home
         .text

@@ -1,12 +1,15 @@
 //! `/`: the counter toward the goal, the search of authorized users, the products.
 
+use std::sync::{Arc, Mutex};
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use maud::{html, Markup};
+use chrono::NaiveDate;
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use crate::service::paging::PageRequest;
-use crate::service::public::{self, AuthorizedUser, Goal, PublicQuery};
+use crate::service::public::{self, AuthorizedUser, Goal, ProductView, PublicQuery};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{pager, public_page, right_status_tag, PagerStyle};
 use crate::web::errors::PageError;
@@ -134,16 +137,77 @@ fn counter(lang: Lang, goal: &Goal) -> Markup {
     }
 }
 
+fn products_section(lang: Lang, products: &[ProductView]) -> Markup {
+    html! {
+        section aria-labelledby="products-title" {
+            h2 id="products-title" { (lang.pick("地理标志产品", "GI products")) }
+            @for p in products {
+                h3 { (p.name_zh) " " (p.name_en) }
+                p { (p.protection_announcement) }
+                p class="muted" {
+                    (lang.pick("保护范围：", "Protected area: ")) (p.protected_area)
+                    " (" (p.towns.len()) " " (lang.pick("个镇（街道）", "towns")) ")"
+                }
+            }
+        }
+    }
+}
+
+type Stamp = (i64, NaiveDate);
+
+/// The counter (with its chart) and the products, as rendered for one language at one stamp
+/// of the register: the same for every visitor, so they are rendered once per journal event
+/// and day instead of on every request (issue 12: the home page under load).
+#[derive(Default)]
+pub struct HomeFragments(Mutex<Vec<(Lang, Stamp, Fragments)>>);
+
+#[derive(Clone)]
+struct Fragments {
+    counter: PreEscaped<Arc<str>>,
+    products: PreEscaped<Arc<str>>,
+}
+
+impl HomeFragments {
+    fn get(&self, lang: Lang, stamp: Stamp) -> Option<Fragments> {
+        let kept = self.0.lock().ok()?;
+        kept.iter()
+            .find(|(l, s, _)| *l == lang && *s == stamp)
+            .map(|(_, _, f)| f.clone())
+    }
+
+    /// Keeps one rendering per language. A rendering may be newer than its stamp (the register
+    /// moved on while it was made), never older, so nothing stale is served.
+    fn put(&self, lang: Lang, stamp: Stamp, fragments: Fragments) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.retain(|(l, _, _)| *l != lang);
+            kept.push((lang, stamp, fragments));
+        }
+    }
+}
+
 /// The home page: the counter toward the goal, the search, the products.
 pub async fn home(
     state: web::Data<ServiceState>,
+    fragments: web::Data<HomeFragments>,
     query: web::Query<HomeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let lang = Lang::from_query(query.lang.as_deref());
     let failed = |error: ServiceError| PageError::failed(lang, error);
-    let goal = public::goal(&state).await.map_err(failed)?;
     let products = public::products(&state).await.map_err(failed)?;
+    let stamp = public::register_stamp(&state).map_err(failed)?;
+    let rendered = match fragments.get(lang, stamp) {
+        Some(rendered) => rendered,
+        None => {
+            let goal = public::goal(&state).await.map_err(failed)?;
+            let rendered = Fragments {
+                counter: PreEscaped(counter(lang, &goal).into_string().into()),
+                products: PreEscaped(products_section(lang, &products).into_string().into()),
+            };
+            fragments.put(lang, stamp, rendered.clone());
+            rendered
+        }
+    };
     let filters = PublicQuery {
         q: query.q.clone(),
         product: query.product.clone(),
@@ -168,7 +232,7 @@ pub async fn home(
     };
 
     let body = html! {
-        (counter(lang, &goal))
+        (rendered.counter)
         section aria-labelledby="search-title" {
             h2 id="search-title" { (lang.pick("查询授权企业", "Find an authorized user")) }
             form class="search" method="get" action="/" role="search" {
@@ -206,17 +270,7 @@ pub async fn home(
                 }
             }
         }
-        section aria-labelledby="products-title" {
-            h2 id="products-title" { (lang.pick("地理标志产品", "GI products")) }
-            @for p in &products {
-                h3 { (p.name_zh) " " (p.name_en) }
-                p { (p.protection_announcement) }
-                p class="muted" {
-                    (lang.pick("保护范围：", "Protected area: ")) (p.protected_area)
-                    " (" (p.towns.len()) " " (lang.pick("个镇（街道）", "towns")) ")"
-                }
-            }
-        }
+        (rendered.products)
     };
     let title = lang.pick(
         "英德市地理标志专用标志使用企业",

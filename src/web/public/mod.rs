@@ -5,7 +5,7 @@ mod home;
 mod report;
 mod verify;
 
-pub use home::home;
+pub use home::{home, HomeFragments};
 pub use report::report;
 pub use verify::{qr_code, verify};
 
