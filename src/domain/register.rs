@@ -228,8 +228,11 @@ pub struct PublicRegister {
     memo: Mutex<HashMap<String, (u64, RoaringBitmap)>>,
 }
 
-/// Queries whose checked matches are remembered (each at most one bit per right).
-const MEMO_LIMIT: usize = 1024;
+/// Queries whose checked matches are remembered (each at most one bit per right; most are
+/// code prefixes matching a few hundred rights, some hundred bytes each). Sized so that every
+/// registry-number prefix of three years of grants (about 3,300) stays: at 1,024 the memo
+/// was cleared over and over and each such query rescanned tens of thousands of texts.
+const MEMO_LIMIT: usize = 8192;
 
 fn doc(position: usize) -> u32 {
     position as u32
@@ -753,7 +756,12 @@ impl PublicRegister {
             .sum();
         let texts: usize = self.texts.iter().map(|t| t.len() + 24).sum();
         let lookups = (self.by_id.len() + self.by_registry_no.len() + self.by_uscc.len()) * 64;
-        facts + texts + postings + lookups
+        let memo: usize = self.memo.lock().map_or(0, |memo| {
+            memo.iter()
+                .map(|(q, (_, found))| q.len() + found.serialized_size() + 64)
+                .sum()
+        });
+        facts + texts + postings + lookups + memo
     }
 }
 
