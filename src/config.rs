@@ -58,6 +58,11 @@ pub struct Settings {
     pub password_hash_slots: usize,
     /// `GI_REGISTRATIONS_PER_HOUR`: producer registrations per client address and hour.
     pub registrations_per_hour: i32,
+    /// `GI_SMTP_URL`: `smtp://[user:password@]host:port` (STARTTLS when the server offers it;
+    /// `?tls=required` insists, `smtps://` wraps). None keeps mail in the outbox.
+    pub smtp_url: Option<String>,
+    /// `GI_MAIL_FROM`: the sender of every message (`登记处 <gi@example.gov.cn>`).
+    pub mail_from: Option<String>,
 }
 
 /// Twice the cores: enough to keep them busy with hashes, few enough to bound the memory.
@@ -177,6 +182,8 @@ impl Settings {
                 DEFAULT_REGISTRATIONS_PER_HOUR,
                 "a whole number of registrations",
             )?,
+            smtp_url: env_opt("GI_SMTP_URL"),
+            mail_from: env_opt("GI_MAIL_FROM"),
         })
     }
 
@@ -199,6 +206,8 @@ impl Settings {
             storage_options: Vec::new(),
             password_hash_slots: default_password_hash_slots(),
             registrations_per_hour: DEFAULT_REGISTRATIONS_PER_HOUR,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }

@@ -32,6 +32,15 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
             "migrations applied"
         );
     }
+    // Applications from before case numbers and deadlines get theirs (issue 14).
+    let completed = crate::service::review::backfill_case_facts(&mut conn)
+        .map_err(|e| anyhow::anyhow!("cannot number older applications: {e}"))?;
+    if completed > 0 {
+        tracing::info!(
+            completed,
+            "case numbers and deadlines given to older applications"
+        );
+    }
     Ok(pool)
 }
 
@@ -53,6 +62,14 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         .await??
     };
     let password_slots = Arc::new(tokio::sync::Semaphore::new(settings.password_hash_slots));
+    let mailer = crate::service::mail::Mailer::from_settings(
+        settings.smtp_url.as_deref(),
+        settings.mail_from.as_deref(),
+    )?;
+    match mailer.server_name() {
+        Some(server) => tracing::info!(server, "e-mail goes out through this SMTP server"),
+        None => tracing::warn!("GI_SMTP_URL is not set: e-mail waits in the outbox"),
+    }
     let register = {
         let pool = pool.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<RegisterHandle> {
@@ -80,6 +97,8 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         documents,
         register: Arc::new(register),
         password_slots,
+        office: Arc::new(Default::default()),
+        mailer: Arc::new(mailer),
     })
 }
 
@@ -163,6 +182,8 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
+            // Innermost: every page drawn, error pages too, has the office for its footer.
+            .wrap(from_fn(pages::with_office))
             .wrap(from_fn(api::extract::body_deadline))
             .wrap(from_fn(private_no_store))
             .wrap(from_fn(api::extract::reject_nul_in_url))

@@ -9,7 +9,9 @@ pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod office;
 pub mod openapi;
+pub mod password_reset;
 pub mod public;
 
 /// Kept at its old path: CSV writing now lives in `http`, shared with the pages.
@@ -29,6 +31,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/login").post(accounts::login))
                 .service(web::resource("/auth/password").post(accounts::change_password))
                 .service(web::resource("/auth/logout").post(accounts::logout))
+                .service(web::resource("/auth/password-reset").post(password_reset::request_reset))
+                .service(
+                    web::resource("/auth/password-reset/confirm")
+                        .post(password_reset::confirm_reset),
+                )
+                .service(
+                    web::resource("/users/{id}/password-reset")
+                        .post(password_reset::issue_at_window),
+                )
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
@@ -75,6 +86,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/reports").get(duties::fake_report_list))
                 .service(web::resource("/reports/{id}/close").post(duties::close_fake_report))
                 .service(web::resource("/admin/goal").put(public::set_goal))
+                .service(web::resource("/public/office").get(office::office))
+                .service(web::resource("/admin/office").put(office::set_office))
                 .service(web::resource("/public/products").get(public::products))
                 .service(web::resource("/public/authorized-users").get(public::authorized_users))
                 .service(

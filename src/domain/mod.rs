@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod authorization;
 pub mod calendar;
+pub mod case;
 pub mod contact;
 pub mod eligibility;
 pub mod goal;
