@@ -63,6 +63,10 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// `GI_MAIL_FROM`: the sender of every message (`登记处 <gi@example.gov.cn>`).
     pub mail_from: Option<String>,
+    /// `GI_OUTBOX_POLL_MS`: how often each replica's worker looks for mail to send.
+    pub outbox_poll_interval: std::time::Duration,
+    /// `GI_OUTBOX_RETRY_SECS`: the wait after a first failed delivery, doubled after each.
+    pub outbox_retry_base: std::time::Duration,
 }
 
 /// Twice the cores: enough to keep them busy with hashes, few enough to bound the memory.
@@ -184,6 +188,14 @@ impl Settings {
             )?,
             smtp_url: env_opt("GI_SMTP_URL"),
             mail_from: env_opt("GI_MAIL_FROM"),
+            outbox_poll_interval: std::time::Duration::from_millis(
+                env_number("GI_OUTBOX_POLL_MS", 1000, "a whole number of milliseconds")?.max(10),
+            ),
+            outbox_retry_base: std::time::Duration::from_secs(env_number(
+                "GI_OUTBOX_RETRY_SECS",
+                30,
+                "a whole number of seconds",
+            )?),
         })
     }
 
@@ -208,6 +220,8 @@ impl Settings {
             registrations_per_hour: DEFAULT_REGISTRATIONS_PER_HOUR,
             smtp_url: None,
             mail_from: None,
+            outbox_poll_interval: std::time::Duration::from_millis(1000),
+            outbox_retry_base: std::time::Duration::from_secs(30),
         }
     }
 }

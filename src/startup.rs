@@ -156,11 +156,46 @@ impl Application {
     /// Meanwhile the public register takes in what other replicas write.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let poller = tokio::spawn(follow_the_journal(self.state.clone()));
+        let mailer = tokio::spawn(deliver_the_outbox(self.state.clone()));
         let outcome = self.server.await;
         poller.abort();
+        mailer.abort();
         outcome
     }
 }
+
+/// Sends the outbox's due e-mail every `outbox_poll_interval`, and writes the usage-report
+/// reminders every few minutes (each replica; the rows they claim or write keep them apart).
+async fn deliver_the_outbox(state: ServiceState) {
+    use crate::service::{notifications, outbox};
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+    let mut tick = tokio::time::interval(state.settings.outbox_poll_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_reminders: Option<std::time::Instant> = None;
+    loop {
+        tick.tick().await;
+        if last_reminders.is_none_or(|at| at.elapsed() >= REMINDER_INTERVAL) {
+            last_reminders = Some(std::time::Instant::now());
+            if let Err(error) = notifications::remind_usage_reports(&state).await {
+                tracing::warn!(%error, "usage-report reminders could not be written");
+            }
+        }
+        // Keep going while whole batches go out; wait for the next tick otherwise.
+        loop {
+            match outbox::deliver_due(&state, &worker).await {
+                Ok(sent) if sent > 0 => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "the outbox could not be delivered");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// How often a replica looks for usage reports to remind of.
+const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Applies other replicas' journal events to the public register every
 /// [`register::POLL_INTERVAL`]; this process's own are applied as they commit.

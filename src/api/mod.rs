@@ -9,6 +9,7 @@ pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod notifications;
 pub mod office;
 pub mod openapi;
 pub mod password_reset;
@@ -87,6 +88,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/reports/{id}/close").post(duties::close_fake_report))
                 .service(web::resource("/admin/goal").put(public::set_goal))
                 .service(web::resource("/public/office").get(office::office))
+                .service(web::resource("/notifications").get(notifications::list))
+                .service(web::resource("/notifications/{id}/read").post(notifications::mark_read))
+                .service(web::resource("/admin/outbox").get(notifications::outbox_report))
+                .service(web::resource("/admin/outbox/{id}/retry").post(notifications::retry))
                 .service(web::resource("/admin/office").put(office::set_office))
                 .service(web::resource("/public/products").get(public::products))
                 .service(web::resource("/public/authorized-users").get(public::authorized_users))

@@ -10,6 +10,7 @@ mod components;
 mod errors;
 mod format;
 mod guide;
+mod inbox;
 mod labels;
 mod lang;
 mod office;
@@ -25,6 +26,8 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").get(public::home))
         .service(web::resource("/guide").get(guide::guide))
+        .service(web::resource("/inbox").get(inbox::inbox))
+        .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
         .service(web::resource("/verify/{code}").get(public::verify))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))

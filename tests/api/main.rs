@@ -17,6 +17,7 @@ mod helpers;
 mod hostile_clients;
 mod mailbox;
 mod migrations;
+mod notifications;
 mod office;
 mod operations;
 mod page_errors;

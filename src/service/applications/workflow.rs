@@ -20,6 +20,7 @@ use crate::domain::roles::Actor;
 use crate::domain::workflow::{self, ApplicationAction, ApplicationFacts};
 use crate::domain::{FieldError, Localized};
 use crate::service::journal::{self, EventActor, NewEvent};
+use crate::service::notifications::{self, ApplicationDecision};
 use crate::service::{validation, ServiceError, ServiceResult, ServiceState};
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -185,6 +186,7 @@ pub(crate) fn apply_action(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let mut data = serde_json::Map::new();
+    let mut granted: Option<(String, String)> = None;
 
     // The deadline of the step it now waits in (none where the office has no step to take).
     let step_due = crate::service::review::step_due_date(conn, next, now.date())?;
@@ -240,6 +242,7 @@ pub(crate) fn apply_action(
         }
         ApplicationAction::Approve => {
             let authorization = grant(conn, &row, input, now)?;
+            granted = Some((authorization.id.clone(), authorization.registry_no.clone()));
             data.insert(
                 "registry_no".into(),
                 serde_json::json!(authorization.registry_no),
@@ -284,6 +287,20 @@ pub(crate) fn apply_action(
             data: (!data.is_empty()).then_some(serde_json::Value::Object(data)),
             at: now,
         },
+    )?;
+    // The producer hears of the decision in the same transaction (inbox and outbox).
+    notifications::application_decided(
+        conn,
+        &row,
+        ApplicationDecision {
+            action,
+            comment,
+            field_comments: input.field_comments.as_ref().map_or(0, Vec::len),
+            authorization_id: granted.as_ref().map(|(id, _)| id.as_str()),
+            registry_no: granted.as_ref().map(|(_, no)| no.as_str()),
+            step_due,
+        },
+        now,
     )?;
     Ok(())
 }
