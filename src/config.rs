@@ -58,6 +58,15 @@ pub struct Settings {
     pub password_hash_slots: usize,
     /// `GI_REGISTRATIONS_PER_HOUR`: producer registrations per client address and hour.
     pub registrations_per_hour: i32,
+    /// `GI_SMTP_URL`: `smtp://[user:password@]host:port` (STARTTLS when the server offers it;
+    /// `?tls=required` insists, `smtps://` wraps). None keeps mail in the outbox.
+    pub smtp_url: Option<String>,
+    /// `GI_MAIL_FROM`: the sender of every message (`登记处 <gi@example.gov.cn>`).
+    pub mail_from: Option<String>,
+    /// `GI_OUTBOX_POLL_MS`: how often each replica's worker looks for mail to send.
+    pub outbox_poll_interval: std::time::Duration,
+    /// `GI_OUTBOX_RETRY_SECS`: the wait after a first failed delivery, doubled after each.
+    pub outbox_retry_base: std::time::Duration,
 }
 
 /// Twice the cores: enough to keep them busy with hashes, few enough to bound the memory.
@@ -177,6 +186,16 @@ impl Settings {
                 DEFAULT_REGISTRATIONS_PER_HOUR,
                 "a whole number of registrations",
             )?,
+            smtp_url: env_opt("GI_SMTP_URL"),
+            mail_from: env_opt("GI_MAIL_FROM"),
+            outbox_poll_interval: std::time::Duration::from_millis(
+                env_number("GI_OUTBOX_POLL_MS", 1000, "a whole number of milliseconds")?.max(10),
+            ),
+            outbox_retry_base: std::time::Duration::from_secs(env_number(
+                "GI_OUTBOX_RETRY_SECS",
+                30,
+                "a whole number of seconds",
+            )?),
         })
     }
 
@@ -199,6 +218,10 @@ impl Settings {
             storage_options: Vec::new(),
             password_hash_slots: default_password_hash_slots(),
             registrations_per_hour: DEFAULT_REGISTRATIONS_PER_HOUR,
+            smtp_url: None,
+            mail_from: None,
+            outbox_poll_interval: std::time::Duration::from_millis(1000),
+            outbox_retry_base: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -32,6 +32,15 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
             "migrations applied"
         );
     }
+    // Applications from before case numbers and deadlines get theirs (issue 14).
+    let completed = crate::service::review::backfill_case_facts(&mut conn)
+        .map_err(|e| anyhow::anyhow!("cannot number older applications: {e}"))?;
+    if completed > 0 {
+        tracing::info!(
+            completed,
+            "case numbers and deadlines given to older applications"
+        );
+    }
     Ok(pool)
 }
 
@@ -53,6 +62,14 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         .await??
     };
     let password_slots = Arc::new(tokio::sync::Semaphore::new(settings.password_hash_slots));
+    let mailer = crate::service::mail::Mailer::from_settings(
+        settings.smtp_url.as_deref(),
+        settings.mail_from.as_deref(),
+    )?;
+    match mailer.server_name() {
+        Some(server) => tracing::info!(server, "e-mail goes out through this SMTP server"),
+        None => tracing::warn!("GI_SMTP_URL is not set: e-mail waits in the outbox"),
+    }
     let register = {
         let pool = pool.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<RegisterHandle> {
@@ -80,6 +97,8 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         documents,
         register: Arc::new(register),
         password_slots,
+        office: Arc::new(Default::default()),
+        mailer: Arc::new(mailer),
     })
 }
 
@@ -137,11 +156,46 @@ impl Application {
     /// Meanwhile the public register takes in what other replicas write.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let poller = tokio::spawn(follow_the_journal(self.state.clone()));
+        let mailer = tokio::spawn(deliver_the_outbox(self.state.clone()));
         let outcome = self.server.await;
         poller.abort();
+        mailer.abort();
         outcome
     }
 }
+
+/// Sends the outbox's due e-mail every `outbox_poll_interval`, and writes the usage-report
+/// reminders every few minutes (each replica; the rows they claim or write keep them apart).
+async fn deliver_the_outbox(state: ServiceState) {
+    use crate::service::{notifications, outbox};
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+    let mut tick = tokio::time::interval(state.settings.outbox_poll_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_reminders: Option<std::time::Instant> = None;
+    loop {
+        tick.tick().await;
+        if last_reminders.is_none_or(|at| at.elapsed() >= REMINDER_INTERVAL) {
+            last_reminders = Some(std::time::Instant::now());
+            if let Err(error) = notifications::remind_usage_reports(&state).await {
+                tracing::warn!(%error, "usage-report reminders could not be written");
+            }
+        }
+        // Keep going while whole batches go out; wait for the next tick otherwise.
+        loop {
+            match outbox::deliver_due(&state, &worker).await {
+                Ok(sent) if sent > 0 => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "the outbox could not be delivered");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// How often a replica looks for usage reports to remind of.
+const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Applies other replicas' journal events to the public register every
 /// [`register::POLL_INTERVAL`]; this process's own are applied as they commit.
@@ -163,6 +217,8 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
+            // Innermost: every page drawn, error pages too, has the office for its footer.
+            .wrap(from_fn(pages::with_office))
             .wrap(from_fn(api::extract::body_deadline))
             .wrap(from_fn(private_no_store))
             .wrap(from_fn(api::extract::reject_nul_in_url))

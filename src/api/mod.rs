@@ -9,7 +9,10 @@ pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod notifications;
+pub mod office;
 pub mod openapi;
+pub mod password_reset;
 pub mod public;
 
 /// Kept at its old path: CSV writing now lives in `http`, shared with the pages.
@@ -39,6 +42,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/login").post(accounts::login))
                 .service(web::resource("/auth/password").post(accounts::change_password))
                 .service(web::resource("/auth/logout").post(accounts::logout))
+                .service(web::resource("/auth/password-reset").post(password_reset::request_reset))
+                .service(
+                    web::resource("/auth/password-reset/confirm")
+                        .post(password_reset::confirm_reset),
+                )
+                .service(
+                    web::resource("/users/{id}/password-reset")
+                        .post(password_reset::issue_at_window),
+                )
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
@@ -84,7 +96,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/public/reports").post(duties::report_fake))
                 .service(web::resource("/reports").get(duties::fake_report_list))
                 .service(web::resource("/reports/{id}/close").post(duties::close_fake_report))
-                .service(web::resource("/admin/goal").put(public::set_goal)),
+                .service(web::resource("/admin/goal").put(public::set_goal))
+                .service(web::resource("/public/office").get(office::office))
+                .service(web::resource("/notifications").get(notifications::list))
+                .service(web::resource("/notifications/{id}/read").post(notifications::mark_read))
+                .service(web::resource("/admin/outbox").get(notifications::outbox_report))
+                .service(web::resource("/admin/outbox/{id}/retry").post(notifications::retry))
+                .service(web::resource("/admin/office").put(office::set_office)),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, applications, authorizations, duties, enterprises, exports, health, metrics, public,
+    accounts, applications, authorizations, duties, enterprises, exports, health, metrics,
+    notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -33,6 +34,9 @@ use crate::service::public as public_service;
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
         duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,
         duties::close_fake_report, exports::authorizations_xlsx, exports::authorizations_csv,
+        office::office, office::set_office,
+        password_reset::request_reset, password_reset::confirm_reset, password_reset::issue_at_window,
+        notifications::list, notifications::mark_read, notifications::outbox_report, notifications::retry,
     ),
     components(schemas(
         health::HealthStatus, ProblemDocument, FieldErrorDocument,
@@ -65,6 +69,12 @@ use crate::service::public as public_service;
         crate::service::fake_reports::FakeReportInput, crate::service::fake_reports::FakeReportReceipt,
         crate::service::fake_reports::FakeReportView, Page<crate::service::fake_reports::FakeReportView>,
         crate::service::fake_reports::CloseInput,
+        crate::service::office::OfficeView, crate::domain::case::Step,
+        account_service::PasswordResetRequest, account_service::PasswordResetConfirm,
+        account_service::WindowReset,
+        crate::service::notifications::NotificationView, Page<crate::service::notifications::NotificationView>,
+        crate::domain::notification::NotificationKind,
+        crate::service::outbox::OutboxReport, crate::service::outbox::OutboxEntry, crate::service::outbox::OutboxCounts,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     tags(

@@ -108,6 +108,15 @@ diesel::table! {
         review_due_date -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        application_no -> Nullable<Text>,
+        current_step_due -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_counters (year) {
+        year -> Integer,
+        last_no -> Integer,
     }
 }
 
@@ -247,6 +256,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        user_id -> Text,
+        token_sha256 -> Text,
+        channel -> Text,
+        issued_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        enterprise_id -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        link_path -> Text,
+        application_id -> Nullable<Text>,
+        application_no -> Nullable<Text>,
+        authorization_id -> Nullable<Text>,
+        registry_no -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        channel -> Text,
+        recipient -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        link_path -> Nullable<Text>,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        gave_up_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    usage_reminders (authorization_id, year) {
+        authorization_id -> Text,
+        year -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(product_towns -> gi_products (product_code));
 diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
@@ -274,6 +343,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_field_comments,
     attachments,
     registry_counters,
+    application_counters,
+    password_resets,
+    notifications,
+    outbox,
+    usage_reminders,
     authorizations,
     usage_reports,
     journal_events,

@@ -3,10 +3,12 @@
 pub mod accounts;
 pub mod authorization;
 pub mod calendar;
+pub mod case;
 pub mod contact;
 pub mod eligibility;
 pub mod goal;
 pub mod journal;
+pub mod notification;
 pub mod register;
 pub mod roles;
 pub mod text;

@@ -51,6 +51,20 @@ pub const REGISTRATIONS_PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
     lockout: Duration::hours(1),
 };
 
+/// Password-reset requests: three an hour for one account (each may send an e-mail), then
+/// an hour's pause; the answer stays 202, only the e-mail is not sent.
+pub const RESET_PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+    max_attempts: 3,
+    window: Duration::hours(1),
+    lockout: Duration::hours(1),
+};
+/// Password-reset requests from one address: ten an hour, then an hour's pause.
+pub const RESET_PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+    max_attempts: 10,
+    window: Duration::hours(1),
+    lockout: Duration::hours(1),
+};
+
 /// The longest window or lock of any policy: a row idle for longer holds nothing.
 pub const LONGEST_HOLD: Duration = Duration::hours(1);
 

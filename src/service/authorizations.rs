@@ -277,5 +277,7 @@ pub(crate) fn act_in(
             at: now,
         },
     )?;
+    // The holder hears of it in the same transaction (inbox and outbox).
+    super::notifications::right_changed(conn, &row, action, reason, ground, now)?;
     Ok(())
 }

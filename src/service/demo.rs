@@ -197,6 +197,20 @@ pub async fn fill(
             tracing::info!(done, enterprises, "demo enterprises written");
         }
     }
+    // The demo's e-mail addresses are made up: its decisions' messages stay in the inbox and
+    // are never sent.
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                crate::db::queries::notifications::give_up_unsent(
+                    conn,
+                    "demo data: made-up address, not sent",
+                    now,
+                )?;
+                Ok::<_, ServiceError>(())
+            })
+        })
+        .await?;
     let authorizations = state.run(|conn| Ok(authorization_db::count(conn)?)).await?;
     Ok(DemoSummary {
         enterprises,

@@ -10,6 +10,10 @@ pub mod exports;
 pub mod fake_reports;
 pub mod health;
 pub mod journal;
+pub mod mail;
+pub mod notifications;
+pub mod office;
+pub mod outbox;
 pub mod paging;
 pub mod public;
 pub mod register;
@@ -109,6 +113,10 @@ pub struct ServiceState {
     pub register: Arc<register::RegisterHandle>,
     /// Places for argon2 runs (`settings.password_hash_slots`); none free answers 503.
     pub password_slots: Arc<tokio::sync::Semaphore>,
+    /// The office's details and the guide's time limits, as last read (`service::office`).
+    pub office: Arc<office::OfficeCache>,
+    /// The SMTP server (`GI_SMTP_URL`), or none: then mail waits in the outbox.
+    pub mailer: Arc<mail::Mailer>,
 }
 
 impl ServiceState {

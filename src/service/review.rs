@@ -1,19 +1,23 @@
 //! The review desk: deadlines in working days, the holiday list, and review statistics.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::journal::{self, EventActor, NewEvent};
 use super::{validation, ServiceError, ServiceResult, ServiceState};
-use crate::db::queries::{public as public_db, settings, usage as usage_db};
+use crate::db::queries::{
+    applications as app_db, public as public_db, settings, usage as usage_db,
+};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::calendar::add_working_days;
+use crate::domain::case::{application_number, is_overdue, step_due, Step, StepDays};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::ApplicationStatus;
 
 pub const REVIEW_DAYS_SETTING: &str = "review_due_working_days";
+pub const ACCEPTANCE_DAYS_SETTING: &str = "acceptance_due_working_days";
+pub const APPROVAL_DAYS_SETTING: &str = "approval_due_working_days";
 /// More than a year's worth of days would be a mistake.
 const MAX_HOLIDAYS: usize = 400;
 
@@ -45,6 +49,9 @@ pub struct ReviewStats {
     pub by_status: Vec<StateStats>,
     /// Applications under review past their review due date.
     pub overdue_reviews: i64,
+    /// Applications waiting for the office in any step (acceptance, review, approval) past
+    /// its deadline.
+    pub overdue_waiting: i64,
     pub as_of: DateTime<Utc>,
 }
 
@@ -55,15 +62,66 @@ fn holidays(conn: &mut DbConnection) -> ServiceResult<Vec<NaiveDate>> {
         .collect())
 }
 
-/// When the initial review of an application accepted on `accepted` is due.
-pub(crate) fn review_due_date(
+/// The working days of each of the office's steps, from the settings.
+pub(crate) fn step_days(conn: &mut DbConnection) -> ServiceResult<StepDays> {
+    let defaults = StepDays::default();
+    let mut days = |key: &str, default: u32| -> ServiceResult<u32> {
+        Ok(settings::get(conn, key)?
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default))
+    };
+    Ok(StepDays {
+        acceptance: days(ACCEPTANCE_DAYS_SETTING, defaults.acceptance)?,
+        review: days(REVIEW_DAYS_SETTING, defaults.review)?,
+        approval: days(APPROVAL_DAYS_SETTING, defaults.approval)?,
+    })
+}
+
+/// When the step of an application that entered `status` on `entered` is due (None where
+/// the office has no step to take).
+pub(crate) fn step_due_date(
     conn: &mut DbConnection,
-    accepted: NaiveDate,
-) -> ServiceResult<NaiveDate> {
-    let days = settings::get(conn, REVIEW_DAYS_SETTING)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
-    Ok(add_working_days(accepted, days, &holidays(conn)?))
+    status: ApplicationStatus,
+    entered: NaiveDate,
+) -> ServiceResult<Option<NaiveDate>> {
+    if Step::of(status).is_none_or(|step| !step.is_the_offices()) {
+        return Ok(None);
+    }
+    let days = step_days(conn)?;
+    Ok(step_due(status, entered, days, &holidays(conn)?))
+}
+
+/// Gives applications submitted before case numbers existed their number (in order of
+/// submission, numbered in their year) and every waiting application its step's deadline.
+/// Run once at start; idempotent, and a second replica starting at once finds nothing left.
+pub fn backfill_case_facts(conn: &mut DbConnection) -> ServiceResult<usize> {
+    write_transaction(conn, |conn| {
+        let rows = app_db::without_case_facts(conn)?;
+        let mut completed = 0;
+        for row in &rows {
+            if let (Some(submitted), None) = (row.submitted_at, &row.application_no) {
+                let year = submitted.year();
+                let number =
+                    application_number(year, app_db::next_application_sequence(conn, year)?);
+                completed += app_db::set_application_no(conn, &row.id, &number)?;
+            }
+            let status: ApplicationStatus = match row.status.parse() {
+                Ok(status) => status,
+                Err(_) => continue,
+            };
+            if row.current_step_due.is_none() {
+                let due = match (status, &row.review_due_date) {
+                    (ApplicationStatus::UnderReview, Some(set)) => set.parse().ok(),
+                    _ => step_due_date(conn, status, row.status_changed_at.date())?,
+                };
+                if let Some(due) = due {
+                    app_db::set_current_step_due(conn, &row.id, Some(due.to_string()))?;
+                    completed += 1;
+                }
+            }
+        }
+        Ok(completed)
+    })
 }
 
 pub async fn holiday_list(state: &ServiceState, actor: &Actor) -> ServiceResult<HolidayList> {
@@ -165,7 +223,6 @@ pub async fn stats(state: &ServiceState, actor: &Actor) -> ServiceResult<ReviewS
     state
         .run(move |conn| {
             let rows = public_db::application_ages(conn)?;
-            let today = now.date_naive().to_string();
             let mut by_status = Vec::new();
             for status in ApplicationStatus::ALL {
                 let mut days: Vec<f64> = rows
@@ -183,15 +240,25 @@ pub async fn stats(state: &ServiceState, actor: &Actor) -> ServiceResult<ReviewS
                     median_days_in_state,
                 });
             }
+            let overdue = |(status, _, due): &&(String, _, Option<String>)| {
+                status.parse::<ApplicationStatus>().is_ok_and(|status| {
+                    is_overdue(
+                        status,
+                        due.as_deref().and_then(|d| d.parse().ok()),
+                        now.date_naive(),
+                    )
+                })
+            };
             let overdue_reviews = rows
                 .iter()
-                .filter(|(s, _, due)| {
-                    s == "under_review" && due.as_deref().is_some_and(|d| d < today.as_str())
-                })
+                .filter(|row| row.0 == "under_review")
+                .filter(overdue)
                 .count() as i64;
+            let overdue_waiting = rows.iter().filter(overdue).count() as i64;
             Ok(ReviewStats {
                 by_status,
                 overdue_reviews,
+                overdue_waiting,
                 as_of: now,
             })
         })

@@ -9,12 +9,16 @@ mod authorizations;
 mod components;
 mod errors;
 mod format;
+mod guide;
+mod inbox;
 mod labels;
 mod lang;
+mod office;
 mod public;
 mod review;
 mod session;
 pub use errors::{not_found, query_refused};
+pub use office::with_office;
 pub use session::SESSION_COOKIE;
 
 use actix_web::web;
@@ -22,6 +26,9 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(public::HomeFragments::default()))
         .service(web::resource("/").get(public::home))
+        .service(web::resource("/guide").get(guide::guide))
+        .service(web::resource("/inbox").get(inbox::inbox))
+        .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
         .service(web::resource("/verify/{code}").get(public::verify))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))
@@ -44,6 +51,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/password")
                 .get(account::password_form)
                 .post(account::change_password),
+        )
+        .service(
+            web::resource("/password-reset")
+                .get(account::request_form)
+                .post(account::request_reset),
+        )
+        .service(
+            web::resource("/password-reset/{token}")
+                .get(account::new_password_form)
+                .post(account::set_new_password),
         )
         .service(web::resource("/applications").get(applications::my_applications))
         .service(

@@ -365,6 +365,7 @@ impl SignedIn {
             &[
                 ("/applications", "我的申请", "My applications"),
                 ("/authorizations", "我的授权", "My authorizations"),
+                ("/inbox", "消息", "Messages"),
             ]
         } else {
             &[

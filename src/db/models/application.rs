@@ -25,6 +25,10 @@ pub struct ApplicationRow {
     pub review_due_date: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `YDSQ-<year>-<nnnnnn>`, given at submission.
+    pub application_no: Option<String>,
+    /// `YYYY-MM-DD`: when the step the application waits in is due.
+    pub current_step_due: Option<String>,
 }
 
 /// The fields an applicant fills in; written together by an edit.

@@ -4,5 +4,7 @@ pub mod account;
 pub mod application;
 pub mod authorization;
 pub mod journal;
+pub mod notification;
+pub mod password_reset;
 pub mod reference;
 pub mod usage;

@@ -4,7 +4,9 @@ use diesel::prelude::*;
 use crate::db::models::application::{
     ApplicationForm, ApplicationRow, AttachmentRow, FieldCommentRow, ReviewOpinionRow,
 };
-use crate::db::schema::{applications, attachments, review_field_comments, review_opinions};
+use crate::db::schema::{
+    application_counters, applications, attachments, review_field_comments, review_opinions,
+};
 use crate::db::DbConnection;
 
 pub fn insert(conn: &mut DbConnection, row: &ApplicationRow) -> QueryResult<()> {
@@ -29,7 +31,8 @@ pub struct ApplicationFilter {
     /// Any of these statuses; every status when empty.
     pub statuses: Vec<String>,
     pub product_code: Option<String>,
-    /// The review queue's order: earliest due date first, then longest in state.
+    /// The review queue's order: the earliest deadline of the current step first, then the
+    /// longest in state.
     pub by_urgency: bool,
 }
 
@@ -59,8 +62,8 @@ pub fn list(
     let total = filtered(filter).count().get_result(conn)?;
     let ordered = if filter.by_urgency {
         filtered(filter).order((
-            applications::review_due_date.is_null().asc(),
-            applications::review_due_date.asc(),
+            applications::current_step_due.is_null().asc(),
+            applications::current_step_due.asc(),
             applications::status_changed_at.asc(),
             applications::id.asc(),
         ))
@@ -120,6 +123,81 @@ pub fn move_status(
         applications::updated_at.eq(now),
     ))
     .execute(conn)
+}
+
+/// The next case number of `year`, from its counter row (made by the year's first submission).
+pub fn next_application_sequence(conn: &mut DbConnection, year: i32) -> QueryResult<i32> {
+    let bump = |conn: &mut DbConnection| {
+        diesel::update(application_counters::table.find(year))
+            .set(application_counters::last_no.eq(application_counters::last_no + 1))
+            .execute(conn)
+    };
+    if bump(conn)? == 0 {
+        // A concurrent first submission may insert the row too: the savepoint lets the loser
+        // fall back to the UPDATE instead of failing its transaction.
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(application_counters::table)
+                .values((
+                    application_counters::year.eq(year),
+                    application_counters::last_no.eq(1),
+                ))
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => return Ok(1),
+            Err(error) if super::is_unique_violation(&error) => {
+                bump(conn)?;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    application_counters::table
+        .find(year)
+        .select(application_counters::last_no)
+        .first(conn)
+}
+
+/// Gives the case number, once: an application that has one keeps it.
+pub fn set_application_no(conn: &mut DbConnection, id: &str, number: &str) -> QueryResult<usize> {
+    diesel::update(
+        applications::table
+            .filter(applications::id.eq(id))
+            .filter(applications::application_no.is_null()),
+    )
+    .set(applications::application_no.eq(number))
+    .execute(conn)
+}
+
+pub fn set_current_step_due(
+    conn: &mut DbConnection,
+    id: &str,
+    due: Option<String>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set(applications::current_step_due.eq(due))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Applications submitted before case numbers existed (oldest first), and those waiting
+/// without a deadline: what the start-up back-fill completes.
+pub fn without_case_facts(conn: &mut DbConnection) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .filter(
+            applications::submitted_at
+                .is_not_null()
+                .and(applications::application_no.is_null())
+                .or(applications::current_step_due
+                    .is_null()
+                    .and(applications::status.eq_any([
+                        "submitted",
+                        "under_review",
+                        "recommended",
+                    ]))),
+        )
+        .order((applications::submitted_at.asc(), applications::id.asc()))
+        .select(ApplicationRow::as_select())
+        .load(conn)
 }
 
 pub fn set_submitted_at(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {

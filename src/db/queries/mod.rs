@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod journal;
+pub mod notifications;
+pub mod password_resets;
 pub mod public;
 pub mod reference;
 pub mod settings;

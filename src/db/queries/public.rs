@@ -201,7 +201,8 @@ pub fn count_authorized_enterprises(conn: &mut DbConnection) -> QueryResult<i64>
         .first(conn)
 }
 
-/// (status, status changed at, review due date) of every application, for review statistics.
+/// (status, status changed at, the current step's deadline) of every application, for review
+/// statistics.
 pub fn application_ages(
     conn: &mut DbConnection,
 ) -> QueryResult<Vec<(String, NaiveDateTime, Option<String>)>> {
@@ -209,7 +210,7 @@ pub fn application_ages(
         .select((
             applications::status,
             applications::status_changed_at,
-            applications::review_due_date,
+            applications::current_step_due,
         ))
         .load(conn)
 }

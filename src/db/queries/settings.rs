@@ -12,6 +12,13 @@ pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
         .optional()
 }
 
+/// Every setting, (key, value): the few rows a page footer and the service guide read at once.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    settings::table
+        .select((settings::key, settings::value))
+        .load(conn)
+}
+
 /// Writes a setting (update, or insert when absent: no ON CONFLICT through the enum).
 pub fn set(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) -> QueryResult<()> {
     let updated = diesel::update(settings::table.find(key))

@@ -2,10 +2,15 @@
 //! per use case (`registration`, `sessions`, `staff`); the views and the password and
 //! throttling steps they share are here.
 
+mod password_reset;
 mod registration;
 mod sessions;
 mod staff;
 
+pub use password_reset::{
+    confirm_reset, issue_at_window, request_reset, PasswordResetConfirm, PasswordResetRequest,
+    WindowReset, RESET_LIFETIME,
+};
 pub(crate) use registration::insert_producer;
 pub use registration::{register, EnterpriseInput, RegisterInput};
 pub use sessions::{

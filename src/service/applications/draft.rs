@@ -205,6 +205,8 @@ pub(crate) fn insert_draft(
         review_due_date: None,
         created_at: now,
         updated_at: now,
+        application_no: None,
+        current_step_due: None,
     };
     db::insert(conn, &row)?;
     journal::append(
@@ -244,7 +246,7 @@ pub async fn create(
             let id = write_transaction(conn, |conn| {
                 insert_draft(conn, &actor, enterprise_id, form, now)
             })?;
-            load_view(conn, &actor, &id)
+            load_view(conn, &actor, &id, now.date())
         })
         .await
 }
@@ -334,7 +336,7 @@ pub async fn edit(
                 )?;
                 Ok::<(), ServiceError>(())
             })?;
-            load_view(conn, &actor, &id)
+            load_view(conn, &actor, &id, now.date())
         })
         .await
 }

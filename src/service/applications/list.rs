@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::{basis_of, enterprise_refs, status_of, ApplicationSummary};
 use crate::db::queries::applications::{self as db, ApplicationFilter};
+use crate::domain::case::{is_overdue, Step};
 use crate::domain::roles::Actor;
 use crate::domain::workflow::ApplicationStatus;
 use crate::service::paging::{Page, PageRequest};
@@ -77,14 +78,18 @@ pub async fn list(
                 let status = status_of(&row)?;
                 let review_due_date: Option<NaiveDate> =
                     row.review_due_date.as_deref().and_then(|d| d.parse().ok());
+                let current_step_due: Option<NaiveDate> =
+                    row.current_step_due.as_deref().and_then(|d| d.parse().ok());
                 items.push(ApplicationSummary {
                     enterprise: enterprises
                         .get(&row.enterprise_id)
                         .cloned()
                         .ok_or(ServiceError::NotFound)?,
                     days_in_state: (now - row.status_changed_at).num_days(),
-                    overdue: status == ApplicationStatus::UnderReview
-                        && review_due_date.is_some_and(|d| d < now.date()),
+                    overdue: is_overdue(status, current_step_due, now.date()),
+                    current_step: Step::of(status),
+                    current_step_due,
+                    application_no: row.application_no.clone(),
                     review_due_date,
                     status,
                     basis: basis_of(&row)?,

@@ -28,6 +28,7 @@ use crate::db::queries::{
     accounts as account_db, authorizations as authorization_db, journal as journal_db, reference,
 };
 use crate::db::DbConnection;
+use crate::domain::case::{is_overdue, Step};
 use crate::domain::eligibility::{missing_documents, AttachmentKind, Basis};
 use crate::domain::roles::Actor;
 use crate::domain::workflow::{
@@ -100,6 +101,17 @@ pub struct ReviewOpinionView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApplicationView {
     pub id: String,
+    /// The case number (`YDSQ-<year>-<nnnnnn>`), given at submission; null for a draft.
+    #[schema(example = "YDSQ-2026-000001")]
+    pub application_no: Option<String>,
+    /// The step the application waits in: `acceptance`, `review`, `correction` (the
+    /// producer's) or `approval`; null for a draft or a final state.
+    pub current_step: Option<Step>,
+    /// The working-day deadline of that step (`YYYY-MM-DD`); null where the office has no
+    /// step to take.
+    pub current_step_due: Option<NaiveDate>,
+    /// Waiting for the office past `current_step_due`.
+    pub overdue: bool,
     pub enterprise: EnterpriseRef,
     pub product_code: String,
     pub product_name_zh: String,
@@ -137,6 +149,11 @@ pub struct ApplicationView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApplicationSummary {
     pub id: String,
+    /// The case number, given at submission; null for a draft.
+    pub application_no: Option<String>,
+    pub current_step: Option<Step>,
+    /// The working-day deadline of the step it waits in.
+    pub current_step_due: Option<NaiveDate>,
     pub enterprise: EnterpriseRef,
     pub product_code: String,
     pub basis: Basis,
@@ -150,7 +167,8 @@ pub struct ApplicationSummary {
     pub days_in_state: i64,
     /// The initial review's due date (set on acceptance: working days, holidays skipped).
     pub review_due_date: Option<NaiveDate>,
-    /// Under review and past its due date.
+    /// Waiting for the office (submitted, under review or recommended) past
+    /// `current_step_due`.
     pub overdue: bool,
 }
 
@@ -238,7 +256,12 @@ fn centimu(area_mu: Option<f64>) -> Option<i64> {
 }
 
 /// The application as `actor` may see it, or 403 for another enterprise's applicant.
-fn load_view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<ApplicationView> {
+fn load_view(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    today: NaiveDate,
+) -> ServiceResult<ApplicationView> {
     let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
     if !actor.may_see_enterprise(&row.enterprise_id) {
         return Err(ServiceError::Forbidden);
@@ -271,6 +294,8 @@ fn load_view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<
         status,
         recommended_by: row.recommended_by.as_deref(),
     };
+    let current_step_due: Option<NaiveDate> =
+        row.current_step_due.as_deref().and_then(|d| d.parse().ok());
     let allowed_actions = ApplicationAction::ALL
         .into_iter()
         .filter(|a| rules::authorize(*a, actor, &facts).is_ok())
@@ -278,6 +303,10 @@ fn load_view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<
     Ok(ApplicationView {
         enterprise: enterprise_ref(conn, &row.enterprise_id)?,
         history: history(conn, "application", id)?,
+        application_no: row.application_no,
+        current_step: Step::of(status),
+        overdue: is_overdue(status, current_step_due, today),
+        current_step_due,
         id: row.id,
         product_code: row.product_code,
         product_name_zh: product.name_zh,
@@ -325,6 +354,8 @@ pub async fn get(
     actor: &Actor,
     id: String,
 ) -> ServiceResult<ApplicationView> {
-    let actor = actor.clone();
-    state.run(move |conn| load_view(conn, &actor, &id)).await
+    let (actor, today) = (actor.clone(), state.clock.today());
+    state
+        .run(move |conn| load_view(conn, &actor, &id, today))
+        .await
 }

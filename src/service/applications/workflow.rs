@@ -14,11 +14,13 @@ use crate::db::queries::applications as db;
 use crate::db::queries::{accounts as account_db, authorizations as authorization_db, reference};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::authorization::{registry_number, search_text};
+use crate::domain::case::application_number;
 use crate::domain::eligibility::{submission_problems, AttachmentKind};
 use crate::domain::roles::Actor;
 use crate::domain::workflow::{self, ApplicationAction, ApplicationFacts};
 use crate::domain::{FieldError, Localized};
 use crate::service::journal::{self, EventActor, NewEvent};
+use crate::service::notifications::{self, ApplicationDecision};
 use crate::service::{validation, ServiceError, ServiceResult, ServiceState};
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -110,7 +112,7 @@ pub async fn act(
             write_transaction(conn, |conn| {
                 apply_action(conn, &actor, &id, action, &input, now)
             })?;
-            load_view(conn, &actor, &id)
+            load_view(conn, &actor, &id, now.date())
         })
         .await
 }
@@ -184,12 +186,29 @@ pub(crate) fn apply_action(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let mut data = serde_json::Map::new();
+    let mut granted: Option<(String, String)> = None;
+
+    // The deadline of the step it now waits in (none where the office has no step to take).
+    let step_due = crate::service::review::step_due_date(conn, next, now.date())?;
+    db::set_current_step_due(conn, id, step_due.map(|d| d.to_string()))?;
 
     match action {
-        ApplicationAction::Submit => db::set_submitted_at(conn, id, now)?,
-        ApplicationAction::Accept => {
-            let due = crate::service::review::review_due_date(conn, now.date())?;
-            db::set_review_due_date(conn, id, Some(due.to_string()))?;
+        ApplicationAction::Submit => {
+            db::set_submitted_at(conn, id, now)?;
+            let number = match row.application_no.clone() {
+                Some(number) => number,
+                None => {
+                    let year = now.year();
+                    let number =
+                        application_number(year, db::next_application_sequence(conn, year)?);
+                    db::set_application_no(conn, id, &number)?;
+                    number
+                }
+            };
+            data.insert("application_no".into(), serde_json::json!(number));
+        }
+        ApplicationAction::Accept | ApplicationAction::Resubmit => {
+            db::set_review_due_date(conn, id, step_due.map(|d| d.to_string()))?;
         }
         ApplicationAction::Recommend => db::set_recommended_by(conn, id, &actor.user_id)?,
         ApplicationAction::Return => {
@@ -223,6 +242,7 @@ pub(crate) fn apply_action(
         }
         ApplicationAction::Approve => {
             let authorization = grant(conn, &row, input, now)?;
+            granted = Some((authorization.id.clone(), authorization.registry_no.clone()));
             data.insert(
                 "registry_no".into(),
                 serde_json::json!(authorization.registry_no),
@@ -267,6 +287,20 @@ pub(crate) fn apply_action(
             data: (!data.is_empty()).then_some(serde_json::Value::Object(data)),
             at: now,
         },
+    )?;
+    // The producer hears of the decision in the same transaction (inbox and outbox).
+    notifications::application_decided(
+        conn,
+        &row,
+        ApplicationDecision {
+            action,
+            comment,
+            field_comments: input.field_comments.as_ref().map_or(0, Vec::len),
+            authorization_id: granted.as_ref().map(|(id, _)| id.as_str()),
+            registry_no: granted.as_ref().map(|(_, no)| no.as_str()),
+            step_due,
+        },
+        now,
     )?;
     Ok(())
 }

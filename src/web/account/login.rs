@@ -66,6 +66,10 @@ fn login_page(
             "密码已修改，请用新密码登录。",
             "Your password was changed: sign in with the new one.",
         )),
+        "password_reset" => Some(v.pick(
+            "新密码已设置，请用新密码登录。",
+            "Your new password is set: sign in with it.",
+        )),
         _ => None,
     };
     let body = html! {
@@ -89,6 +93,7 @@ fn login_page(
                     .draw(lang, errors))
                 (submit_button(v.pick("登录", "Sign in"), None, None))
             }))
+            p { a href="/password-reset" data-testid="forgot-password" { (v.pick("忘记密码？", "Forgot your password?")) } }
             p {
                 (v.pick("还没有账户？", "No account yet?")) " "
                 a href="/register" { (v.pick("注册企业账户", "Register your enterprise")) }

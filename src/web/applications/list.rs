@@ -9,7 +9,9 @@ use crate::domain::roles::Role;
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::paging::PageRequest;
 use crate::service::ServiceState;
-use crate::web::components::{application_status_tag, pager, table, PageQuery, PagerStyle};
+use crate::web::components::{
+    application_status_tag, case_number, due_date, pager, table, PageQuery, PagerStyle,
+};
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
 use crate::web::labels;
@@ -36,7 +38,9 @@ pub async fn my_applications(
     let title = v.pick("我的申请", "My applications");
     let headers = [
         v.pick("产品", "Product"),
+        v.pick("受理编号", "Case no."),
         v.pick("状态", "Status"),
+        v.pick("办理期限", "Due by"),
         v.pick("创建时间", "Started"),
     ];
     let body = html! {
@@ -45,6 +49,10 @@ pub async fn my_applications(
             p {
                 a class="button" href="/applications/new" data-testid="new-application" {
                     (v.pick("＋ 申请使用专用标志", "+ Apply to use the special mark"))
+                }
+                " "
+                a href="/guide" data-testid="guide-before-applying" {
+                    (v.pick("申请前请阅读办事指南", "Read the service guide before applying"))
                 }
             }
             @if page.items.is_empty() {
@@ -63,7 +71,9 @@ pub async fn my_applications(
                                     (labels::product_of(lang, &products, &item.product_code))
                                 }
                             }
+                            td { (case_number(item.application_no.as_deref())) }
                             td { (application_status_tag(lang, item.status)) }
+                            td { (due_date(lang, item.current_step_due, item.overdue)) }
                             td { (when(item.created_at)) }
                         }
                     }

@@ -72,6 +72,10 @@ pub async fn new_application(
         let body = html! {
             section {
                 h2 { (v.pick("申请使用地理标志专用标志", "Apply to use the GI special mark")) }
+                p class="muted" {
+                    (v.pick("谁可以申请、需要哪些材料、办理时限：", "Who may apply, what to provide, how long it takes: "))
+                    a href="/guide" data-testid="guide-before-applying" { (v.pick("办事指南", "the service guide")) }
+                }
                 p { (v.pick("请选择产品：", "Choose the product:")) }
                 ul class="results" {
                     @for p in &products {

@@ -17,8 +17,8 @@ use crate::domain::Localized;
 use crate::service::applications::{self, ApplicationView, ReviewOpinionView};
 use crate::service::ServiceState;
 use crate::web::components::{
-    alert, application_status_tag, back_link, error_summary, history, notice, post_form,
-    submit_button, FormErrors,
+    alert, application_status_tag, back_link, case_facts, error_summary, history, notice,
+    post_form, submit_button, FormErrors,
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
@@ -136,6 +136,7 @@ pub(super) async fn application_page(
             h2 { (view.product_name_zh) " · " (view.enterprise.name) }
             p { (application_status_tag(lang, view.status)) }
             dl class="facts" {
+                (case_facts(lang, view.application_no.as_deref(), view.current_step, view.current_step_due, view.overdue))
                 dt { (v.pick("统一社会信用代码", "Credit code")) }
                 dd class="code" { (view.enterprise.uscc) }
                 dt { (v.pick("创建", "Started")) }

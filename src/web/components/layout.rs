@@ -72,6 +72,10 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-
 }
 .qr img { width: 180px; height: 180px; background: #fff; }
 footer { max-width: 960px; margin: 0 auto; padding: 8px 16px 32px; }
+ol.steps { list-style: none; counter-reset: step; display: flex; flex-wrap: wrap; gap: 8px; padding: 0; margin: 0; }
+ol.steps li { counter-increment: step; flex: 1 1 150px; border: 1px solid var(--line); border-top: 4px solid var(--tea); border-radius: 8px; padding: 8px 10px; background: #fff; display: flex; flex-direction: column; gap: 4px; }
+.message-body { white-space: pre-wrap; }
+ol.steps li::before { content: counter(step); font-weight: 700; color: var(--tea); }
 "#;
 
 /// A whole public page: `title`, the language switch (pointing at `path` in the other
@@ -142,7 +146,7 @@ pub fn layout(
                     }
                 }
                 main id="main" { (body) }
-                footer class="muted" { (footer) }
+                footer class="muted" { (footer) (crate::web::office::footer(lang)) }
             }
         }
     };

@@ -3,9 +3,11 @@
 //! tables, pagers, the history of a record, and buttons that post a form with its CSRF token.
 //! Pages compose these with `maud::html!`, which escapes every value it splices in.
 
+pub mod case;
 pub mod field;
 pub mod layout;
 
+pub use case::{case_facts, case_number, due_date};
 pub use field::{field_errors, Control, FormErrors};
 pub use layout::{layout, public_page};
 

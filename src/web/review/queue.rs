@@ -11,7 +11,9 @@ use crate::domain::workflow::ApplicationStatus;
 use crate::service::applications::{self, ApplicationQuery};
 use crate::service::paging::PageRequest;
 use crate::service::{public, ServiceError, ServiceState};
-use crate::web::components::{pager, status_and_product_filter, table, FormErrors, PagerStyle};
+use crate::web::components::{
+    case_number, due_date, pager, status_and_product_filter, table, FormErrors, PagerStyle,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -79,15 +81,15 @@ pub async fn queue(
         v.pick("产品", "Product"),
         v.pick("状态", "Status"),
         v.pick("已停留（天）", "Days in state"),
-        v.pick("审查期限", "Due"),
+        v.pick("办理期限", "Due"),
     ];
     let body = html! {
         section {
             h2 { (title) }
             p class="muted" {
                 (v.pick(
-                    "按紧急程度排列：审查期限最早的在前，其次是等待最久的。",
-                    "Most urgent first: the earliest review deadline, then the longest waiting."
+                    "按紧急程度排列：当前环节（受理、审查、审批）期限最早的在前，其次是等待最久的。",
+                    "Most urgent first: the earliest deadline of the current step (acceptance, review, approval), then the longest waiting."
                 ))
             }
             (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
@@ -101,18 +103,13 @@ pub async fn queue(
                                 td {
                                     a href={ "/review/" (url_encode(&item.id)) } { (item.enterprise.name) }
                                     div class="code muted" { (item.enterprise.uscc) }
+                                    div class="muted" { (case_number(item.application_no.as_deref())) }
                                 }
                                 td data-label=(headers[1]) { (labels::product_of(lang, &products, &item.product_code)) }
                                 td data-label=(headers[2]) { (labels::application_status(lang, item.status)) }
                                 td data-label=(headers[3]) { (item.days_in_state) }
                                 td data-label=(headers[4]) {
-                                    @if let Some(due) = item.review_due_date {
-                                        @if item.overdue {
-                                            span class="overdue" { (due.to_string()) " " (v.pick("已超期", "overdue")) }
-                                        } @else {
-                                            (due.to_string())
-                                        }
-                                    }
+                                    (due_date(lang, item.current_step_due, item.overdue))
                                 }
                             }
                         }

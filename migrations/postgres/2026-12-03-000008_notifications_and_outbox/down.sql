@@ -1,0 +1,3 @@
+DROP TABLE usage_reminders;
+DROP TABLE outbox;
+DROP TABLE notifications;
