@@ -21,6 +21,7 @@ pub mod review;
 pub mod stats;
 pub mod storage;
 pub mod throttle;
+pub mod timestamp;
 pub mod usage;
 pub mod validation;
 

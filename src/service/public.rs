@@ -11,6 +11,7 @@ use super::journal::{self, EventActor, NewEvent};
 use super::paging::{Page, PageRequest};
 use super::register::Reference;
 pub use super::register::{ProductView, TownView, GOAL_DEADLINE, GOAL_TARGET};
+use super::timestamp;
 use super::{validation, ServiceError, ServiceResult, ServiceState};
 use crate::db::queries::settings;
 use crate::db::write_transaction;
@@ -52,7 +53,9 @@ pub struct AuthorizedUser {
     pub announcement_date: String,
     pub status: AuthorizationStatus,
     /// Since when the right has had its status.
+    #[serde(serialize_with = "timestamp::serialize")]
     pub status_since: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp::serialize")]
     pub granted_at: DateTime<Utc>,
 }
 
