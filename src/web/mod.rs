@@ -92,6 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/review/{id}").get(applications::show))
         .service(web::resource("/authorizations").get(authorizations::my_rights))
+        .service(web::resource("/authorizations/{id}/certificate").get(authorizations::certificate))
         .service(
             web::resource("/authorizations/{id}/usage-reports").post(authorizations::file_report),
         );

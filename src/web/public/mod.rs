@@ -8,6 +8,7 @@ mod verify;
 pub use home::{home, HomeFragments};
 pub use report::report;
 pub use verify::{qr_code, verify};
+pub(crate) use verify::{verify_qr_svg, verify_url};
 
 use serde::Deserialize;
 
