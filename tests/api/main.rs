@@ -6,6 +6,7 @@ mod authorization_matrix;
 mod authorizations;
 mod browser;
 mod case_numbers;
+mod certificate;
 mod cli;
 mod concurrency;
 mod crash;
