@@ -1,6 +1,7 @@
 //! JSON handlers: DTOs, validation, authentication; they call `service` and nothing below it.
 
 pub mod accounts;
+pub mod announcements;
 pub mod applications;
 pub mod authorizations;
 pub mod duties;
@@ -37,6 +38,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
                 .service(web::resource("/public/goal").get(public::goal))
+                .service(web::resource("/public/announcements").get(announcements::list))
+                .service(
+                    web::resource("/public/announcements/{announcement_no}/rights.csv")
+                        .get(announcements::rights_csv),
+                )
                 .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))

@@ -2,6 +2,7 @@
 //! journal event. Knows nothing of HTTP; returns [`ServiceError`].
 
 pub mod accounts;
+pub mod announcements;
 pub mod applications;
 pub mod authorizations;
 pub mod certificate;

@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(public::HomeFragments::default()))
         .service(web::resource("/").get(public::home))
         .service(web::resource("/guide").get(guide::guide))
+        .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))
         .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
         .service(web::resource("/verify/{code}").get(public::verify))

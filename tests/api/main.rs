@@ -2,6 +2,7 @@
 
 mod abuse;
 mod accounts;
+mod announcements;
 mod authorization_matrix;
 mod authorizations;
 mod browser;
