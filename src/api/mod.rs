@@ -60,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
+                .service(web::resource("/enterprises").post(enterprises::register_at_window))
                 .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
                     web::resource("/applications")

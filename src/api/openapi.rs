@@ -24,7 +24,7 @@ use crate::service::public as public_service;
     paths(
         health::healthz, health::readyz, metrics::metrics,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::change_password,
-        accounts::create_user, accounts::update_user, enterprises::release,
+        accounts::create_user, accounts::update_user, enterprises::release, enterprises::register_at_window,
         applications::create, applications::list, applications::get, applications::edit,
         applications::upload, applications::download, applications::remove_attachment,
         applications::act,
@@ -46,6 +46,7 @@ use crate::service::public as public_service;
         account_service::UserView, account_service::EnterpriseView, account_service::Registered,
         account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
         crate::service::enterprises::ReleasedEnterprise,
+        account_service::WindowRegistrationInput, account_service::WindowRegistered,
         application_service::ApplicationInput, application_service::ApplicationPatch,
         application_service::ActionInput, application_service::FieldCommentInput,
         application_service::ApplicationView, application_service::ApplicationSummary,

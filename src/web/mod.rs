@@ -75,6 +75,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(applications::save),
         )
         .service(web::resource("/review").get(review::queue))
+        .service(
+            web::resource("/review/enterprises/new")
+                .get(review::window_form)
+                .post(review::register_at_window),
+        )
         .service(web::resource("/review/watchlist").get(review::watchlist))
         .service(web::resource("/review/exports").get(review::exports_page))
         .service(web::resource("/review/reports").get(review::reports))

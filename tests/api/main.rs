@@ -34,4 +34,5 @@ mod signed_in_pages;
 mod storage;
 mod tokens;
 mod uploads;
+mod window_registration;
 mod workflow;
