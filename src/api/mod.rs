@@ -1,6 +1,7 @@
 //! JSON handlers: DTOs, validation, authentication; they call `service` and nothing below it.
 
 pub mod accounts;
+pub mod announcements;
 pub mod applications;
 pub mod authorizations;
 pub mod duties;
@@ -37,6 +38,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
                 .service(web::resource("/public/goal").get(public::goal))
+                .service(web::resource("/public/announcements").get(announcements::list))
+                .service(
+                    web::resource("/public/announcements/{announcement_no}/rights.csv")
+                        .get(announcements::rights_csv),
+                )
                 .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))
@@ -54,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/me").get(accounts::me))
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
+                .service(web::resource("/enterprises").post(enterprises::register_at_window))
                 .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
                     web::resource("/applications")

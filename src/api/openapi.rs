@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, applications, authorizations, duties, enterprises, exports, health, metrics,
-    notifications, office, password_reset, public,
+    accounts, announcements, applications, authorizations, duties, enterprises, exports, health,
+    metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -24,13 +24,14 @@ use crate::service::public as public_service;
     paths(
         health::healthz, health::readyz, metrics::metrics,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::change_password,
-        accounts::create_user, accounts::update_user, enterprises::release,
+        accounts::create_user, accounts::update_user, enterprises::release, enterprises::register_at_window,
         applications::create, applications::list, applications::get, applications::edit,
         applications::upload, applications::download, applications::remove_attachment,
         applications::act,
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
         public::goal, public::set_goal, public::journal_head,
+        announcements::list, announcements::rights_csv,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
         duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,
         duties::close_fake_report, exports::authorizations_xlsx, exports::authorizations_csv,
@@ -45,12 +46,16 @@ use crate::service::public as public_service;
         account_service::UserView, account_service::EnterpriseView, account_service::Registered,
         account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
         crate::service::enterprises::ReleasedEnterprise,
+        account_service::WindowRegistrationInput, account_service::WindowRegistered,
         application_service::ApplicationInput, application_service::ApplicationPatch,
         application_service::ActionInput, application_service::FieldCommentInput,
         application_service::ApplicationView, application_service::ApplicationSummary,
         application_service::AttachmentView, application_service::HistoryEntry,
         application_service::ReviewOpinionView, application_service::FieldCommentView,
         application_service::EnterpriseRef, applications::UploadForm,
+        application_service::ReviewerContext, application_service::ApplicantContact,
+        application_service::ApplicantAccount, application_service::ChangesSinceReturn,
+        application_service::FieldChangeView, application_service::DocumentRef,
         Page<application_service::ApplicationSummary>, Page<authorization_service::AuthorizationView>,
         authorization_service::AuthorizationView, authorization_service::AuthorizationActionInput,
         crate::domain::workflow::ApplicationStatus, crate::domain::workflow::ApplicationAction,
@@ -62,6 +67,7 @@ use crate::service::public as public_service;
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
+        crate::service::announcements::AnnouncementView, crate::service::announcements::AnnouncedRight,
         crate::service::usage::UsageReportInput, crate::service::usage::UsageReportView,
         crate::service::usage::WatchEntry, Page<crate::service::usage::WatchEntry>, crate::domain::usage::WatchReason,
         crate::service::review::ReviewStats, crate::service::review::StateStats,

@@ -21,6 +21,15 @@ pub fn random_token(length: usize) -> String {
         .collect()
 }
 
+/// A password to print and hand over: no characters people confuse on paper (0/O, 1/l/I).
+pub fn printable_password(length: usize) -> String {
+    const SYMBOLS: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..length)
+        .map(|_| SYMBOLS[rng.gen_range(0..SYMBOLS.len())] as char)
+        .collect()
+}
+
 /// Writes `content` to a new file readable by the owner only.
 pub fn write_private_file(path: &Path, content: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {

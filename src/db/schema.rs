@@ -128,6 +128,7 @@ diesel::table! {
         reviewer_id -> Text,
         comment -> Text,
         created_at -> Timestamp,
+        snapshot -> Nullable<Text>,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod goal;
 pub mod journal;
 pub mod notification;
 pub mod register;
+pub mod resubmission;
 pub mod roles;
 pub mod text;
 pub mod throttle;

@@ -129,6 +129,18 @@ impl fmt::Display for Uscc {
     }
 }
 
+/// A code registered at the service window: one that passes every check, or, when staff give
+/// a reason, a genuine code issued before GB 32100-2015 whose check character does not match
+/// (length and alphabet must still be right: only the check character is forgiven). The
+/// second value says whether the exception was used.
+pub fn parse_at_window(input: &str, exception_allowed: bool) -> Result<(Uscc, bool), UsccError> {
+    match Uscc::parse(input) {
+        Ok(code) => Ok((code, false)),
+        Err(UsccError::CheckDigit) if exception_allowed => Ok((Uscc(normalise(input)), true)),
+        Err(other) => Err(other),
+    }
+}
+
 /// Does this look like a credit code at all (for telling a code from a registry number)?
 pub fn looks_like_uscc(input: &str) -> bool {
     check_form(&normalise(input)).is_ok()
@@ -151,6 +163,31 @@ pub fn is_plausible_lookup(normalised: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_window_forgives_only_the_check_character_and_only_with_a_reason() {
+        // 91441881MA4WTEA03K is valid; ...03X has a wrong check character.
+        assert_eq!(
+            parse_at_window("91441881MA4WTEA03K", false).map(|(c, e)| (c.into_string(), e)),
+            Ok(("91441881MA4WTEA03K".to_owned(), false))
+        );
+        assert_eq!(
+            parse_at_window("91441881MA4WTEA03X", false).err(),
+            Some(UsccError::CheckDigit)
+        );
+        assert_eq!(
+            parse_at_window("91441881 ma4wtea03x", true).map(|(c, e)| (c.into_string(), e)),
+            Ok(("91441881MA4WTEA03X".to_owned(), true))
+        );
+        assert_eq!(
+            parse_at_window("91441881MA4WTEA03", true).err(),
+            Some(UsccError::Length { found: 17 })
+        );
+        assert!(matches!(
+            parse_at_window("91441881MA4WTEA0IX", true),
+            Err(UsccError::Alphabet { .. })
+        ));
+    }
 
     const VALID: [&str; 7] = [
         "91110000600037341L",

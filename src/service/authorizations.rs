@@ -112,7 +112,7 @@ fn load(conn: &mut DbConnection, actor: &Actor, id: &str) -> ServiceResult<Autho
         .remove(&row.enterprise_id)
         .ok_or(ServiceError::NotFound)?;
     let product = reference::product(conn, &row.product_code)?.ok_or(ServiceError::NotFound)?;
-    let history = history(conn, "authorization", &row.id)?;
+    let history = history(conn, "authorization", &row.id, actor)?;
     view(actor, row, enterprise, product.name_zh, history)
 }
 

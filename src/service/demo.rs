@@ -339,7 +339,8 @@ fn play(
         created_at: plan.start,
         updated_at: plan.start,
     };
-    insert_producer(conn, &enterprise, &user, plan.start)?;
+    let by = super::journal::EventActor::user(&user.id, Role::Applicant);
+    insert_producer(conn, &enterprise, &user, &by, plan.start)?;
     let producer = Actor {
         user_id: user.id.clone(),
         role: Role::Applicant,

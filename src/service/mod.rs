@@ -2,8 +2,10 @@
 //! journal event. Knows nothing of HTTP; returns [`ServiceError`].
 
 pub mod accounts;
+pub mod announcements;
 pub mod applications;
 pub mod authorizations;
+pub mod certificate;
 pub mod demo;
 pub mod enterprises;
 pub mod exports;

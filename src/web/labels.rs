@@ -188,3 +188,14 @@ pub fn history_status(lang: Lang, status: &str) -> &'static str {
         .map(|s| authorization_status(lang, s))
         .unwrap_or("")
 }
+
+/// Who acted in a history step, by the stored role (`system` for the registry itself).
+pub fn actor_role(lang: Lang, role: &str) -> &'static str {
+    match role {
+        "applicant" => lang.pick("申请人", "Applicant"),
+        "reviewer" => lang.pick("审查员", "Reviewer"),
+        "approver" => lang.pick("审批人", "Approver"),
+        "admin" => lang.pick("管理员", "Administrator"),
+        _ => lang.pick("系统", "System"),
+    }
+}

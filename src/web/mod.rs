@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(public::HomeFragments::default()))
         .service(web::resource("/").get(public::home))
         .service(web::resource("/guide").get(guide::guide))
+        .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))
         .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
         .service(web::resource("/verify/{code}").get(public::verify))
@@ -74,6 +75,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(applications::save),
         )
         .service(web::resource("/review").get(review::queue))
+        .service(
+            web::resource("/review/enterprises/new")
+                .get(review::window_form)
+                .post(review::register_at_window),
+        )
         .service(web::resource("/review/watchlist").get(review::watchlist))
         .service(web::resource("/review/exports").get(review::exports_page))
         .service(web::resource("/review/reports").get(review::reports))
@@ -92,6 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/review/{id}").get(applications::show))
         .service(web::resource("/authorizations").get(authorizations::my_rights))
+        .service(web::resource("/authorizations/{id}/certificate").get(authorizations::certificate))
         .service(
             web::resource("/authorizations/{id}/usage-reports").post(authorizations::file_report),
         );

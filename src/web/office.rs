@@ -84,6 +84,8 @@ pub fn footer(lang: Lang) -> Markup {
         }
         p {
             a href={ "/guide" (lang.query()) } data-testid="guide-link" { (lang.pick("办事指南", "Service guide")) }
+            " · "
+            a href={ "/announcements" (lang.query()) } data-testid="announcements-link" { (lang.pick("核准公告", "Approval announcements")) }
         }
     }
 }

@@ -331,6 +331,23 @@ impl Browser {
         std::fs::write(artifacts().join(name), png).expect("screenshot written");
     }
 
+    /// Prints the page as Chromium's print does, at the page size its CSS asks for
+    /// (`Page.printToPDF` through chromedriver's DevTools bridge); the PDF's bytes.
+    async fn print_to_pdf(&self) -> Vec<u8> {
+        let printed = self
+            .call(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Page.printToPDF", "params": {
+                    "preferCSSPageSize": true, "printBackground": true
+                }})),
+            )
+            .await;
+        base64::engine::general_purpose::STANDARD
+            .decode(printed["data"].as_str().unwrap_or(""))
+            .expect("base64 pdf")
+    }
+
     async fn quit(mut self) {
         let _ = self.http.delete(&self.base).send().await;
         let _ = self.driver.kill();
@@ -641,5 +658,92 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         "authorized"
     );
     browser.screenshot("story-11-verify.png").await;
+    browser.quit().await;
+}
+
+/// The pages of a PDF (`/Type /Page` objects, not the `/Pages` tree) and each one's MediaBox.
+fn pdf_pages(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    let mut boxes = Vec::new();
+    let mut rest: &str = &text;
+    while let Some(at) = rest.find("/Type /Page") {
+        let after = &rest[at + "/Type /Page".len()..];
+        rest = after;
+        if after.starts_with('s') {
+            continue;
+        }
+        // The page's dictionary: from the object's start to its end.
+        let start = text.len() - after.len();
+        let object_start = text[..start].rfind(" obj").unwrap_or(0);
+        let object_end = start + text[start..].find("endobj").unwrap_or(text.len() - start);
+        let object = &text[object_start..object_end];
+        let media = object
+            .find("/MediaBox")
+            .map(|m| &object[m..])
+            .and_then(|m| Some(&m[m.find('[')? + 1..m.find(']')?]))
+            .map(|numbers| {
+                numbers
+                    .split_whitespace()
+                    .filter_map(|n| n.parse::<f64>().ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if let [x0, y0, x1, y1] = media[..] {
+            boxes.push((x1 - x0, y1 - y0));
+        } else {
+            boxes.push((0.0, 0.0));
+        }
+    }
+    boxes
+}
+
+#[tokio::test]
+async fn the_certificate_prints_to_one_a4_page_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let approved = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = approved["authorization_id"].as_str().expect("right");
+    browser.sign_in(&app, "hongqi").await;
+    browser
+        .goto(&app.url(&format!("/authorizations/{right}/certificate")))
+        .await;
+    assert_eq!(
+        browser.text("[data-testid=registry-no]").await,
+        approved["registry_no"].as_str().expect("no")
+    );
+    let pdf = browser.print_to_pdf().await;
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    std::fs::write(artifacts().join("certificate.pdf"), &pdf).expect("pdf written");
+    let pages = pdf_pages(&pdf);
+    assert_eq!(pages.len(), 1, "one page: {pages:?}");
+    let (width, height) = pages[0];
+    // A4 is 595.28 x 841.89 points.
+    assert!(
+        (width - 595.3).abs() < 2.0 && (height - 841.9).abs() < 2.0,
+        "A4 portrait: {width} x {height}"
+    );
+
+    // Suspended, it still prints on one page, the status across it.
+    let suspended = app
+        .post(
+            &format!("/api/v1/authorizations/{right}/suspend"),
+            Some(&cast.reviewer),
+            &json!({"reason": "抽检不合格"}),
+        )
+        .await;
+    assert_eq!(suspended.status, 200, "{}", suspended.text);
+    browser
+        .goto(&app.url(&format!("/authorizations/{right}/certificate")))
+        .await;
+    assert!(browser
+        .text("[data-testid=status-mark]")
+        .await
+        .contains("已暂停使用"));
+    assert_eq!(pdf_pages(&browser.print_to_pdf().await).len(), 1);
     browser.quit().await;
 }

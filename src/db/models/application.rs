@@ -83,6 +83,8 @@ pub struct ReviewOpinionRow {
     pub reviewer_id: String,
     pub comment: String,
     pub created_at: NaiveDateTime,
+    /// The application as returned (`domain::resubmission::CaseSnapshot` as JSON).
+    pub snapshot: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -287,3 +287,14 @@ pub fn users_of_enterprise(
         .select(UserRow::as_select())
         .load(conn)
 }
+
+/// (id, username, display name, role) of the given users, in one query (for a history).
+pub fn user_names(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<Vec<(String, String, String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username, users::display_name, users::role))
+        .load(conn)
+}

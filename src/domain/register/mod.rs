@@ -17,7 +17,9 @@ use super::eligibility::Basis;
 use super::goal::month_key;
 use super::workflow::ApplicationStatus;
 
+mod announcements;
 mod index;
+pub use announcements::Announcement;
 use index::{grams, postings_of, Gram};
 
 /// What the public may know of one right and its holder.

@@ -25,7 +25,7 @@ const NAMES: [&str; 6] = [
     "茶",
 ];
 
-fn facts(n: usize, enterprise: usize, day: u32) -> RightFacts {
+pub(super) fn facts(n: usize, enterprise: usize, day: u32) -> RightFacts {
     RightFacts {
         id: format!("right-{n}"),
         registry_no: format!("YDGI-2026-{:04}", n + 1),

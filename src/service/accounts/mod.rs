@@ -6,6 +6,7 @@ mod password_reset;
 mod registration;
 mod sessions;
 mod staff;
+mod window;
 
 pub use password_reset::{
     confirm_reset, issue_at_window, request_reset, PasswordResetConfirm, PasswordResetRequest,
@@ -19,6 +20,7 @@ pub use sessions::{
 pub use staff::{
     create_staff, ensure_initial_admin, update_user, CreateStaffInput, UpdateUserInput,
 };
+pub use window::{register_at_window, WindowRegistered, WindowRegistrationInput};
 
 use serde::Serialize;
 use tokio::sync::OwnedSemaphorePermit;
@@ -76,6 +78,9 @@ pub struct EnterpriseView {
     pub contact_name: String,
     pub contact_phone: String,
     pub email: String,
+    /// Why staff accepted a credit code that fails its check character (registered at the
+    /// window); null for a code that passes.
+    pub uscc_exception_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,6 +122,7 @@ fn enterprise_view(conn: &mut DbConnection, row: &EnterpriseRow) -> ServiceResul
         contact_name: row.contact_name.clone(),
         contact_phone: row.contact_phone.clone(),
         email: row.email.clone(),
+        uscc_exception_reason: row.uscc_exception_reason.clone(),
     })
 }
 

@@ -102,17 +102,7 @@ pub async fn register(
             ))
         })
         .ok();
-    let phone_ok = crate::domain::contact::is_phone_number(&input.enterprise.contact_phone);
-    if !phone_ok {
-        problems.push(FieldError::new(
-            "enterprise.contact_phone",
-            "phone_format",
-            Localized::new(
-                "must be a phone number (digits, spaces, + or -)",
-                "请输入有效的电话号码",
-            ),
-        ));
-    }
+    problems.extend(contact_problems(&input.enterprise));
     validation::check(&input, problems)?;
     let (Some(username), Some(uscc)) = (username, uscc) else {
         return Err(ServiceError::Internal(anyhow::anyhow!(
@@ -139,42 +129,11 @@ pub async fn register(
     let password_hash = hash_password(state, input.password.clone()).await?;
     state
         .run(move |conn| {
-            let Some(town) = queries::reference::find_town(conn, &input.enterprise.town)? else {
-                return Err(ServiceError::invalid(
-                    "enterprise.town",
-                    "unknown_town",
-                    "must be one of the 24 towns of Yingde",
-                    "须为英德市24个镇（街道）之一",
-                ));
-            };
+            let town_code = town_code_of(conn, &input.enterprise)?;
             write_transaction(conn, |conn| {
-                if db::username_taken(conn, &username)? {
-                    return Err(ServiceError::conflict(
-                        "This username is already taken.",
-                        "该用户名已被使用。",
-                    ));
-                }
-                if db::uscc_taken(conn, uscc.as_str())? {
-                    return Err(ServiceError::conflict(
-                        "An enterprise with this credit code is already registered.",
-                        "该统一社会信用代码已注册。",
-                    ));
-                }
-                let e = &input.enterprise;
-                let enterprise = EnterpriseRow {
-                    id: new_id(),
-                    uscc: uscc.to_string(),
-                    name: e.name.trim().to_owned(),
-                    legal_representative: e.legal_representative.trim().to_owned(),
-                    address: e.address.trim().to_owned(),
-                    town_code: town.code.clone(),
-                    contact_name: e.contact_name.trim().to_owned(),
-                    contact_phone: e.contact_phone.trim().to_owned(),
-                    email: e.email.trim().to_owned(),
-                    uscc_exception_reason: None,
-                    created_at: now,
-                    updated_at: now,
-                };
+                check_free(conn, &username, &uscc)?;
+                let enterprise =
+                    enterprise_row(&input.enterprise, &uscc, town_code.clone(), None, now);
                 let user = UserRow {
                     id: new_id(),
                     username: username.clone(),
@@ -187,7 +146,8 @@ pub async fn register(
                     created_at: now,
                     updated_at: now,
                 };
-                insert_producer(conn, &enterprise, &user, now)?;
+                let by = EventActor::user(&user.id, Role::Applicant);
+                insert_producer(conn, &enterprise, &user, &by, now)?;
                 Ok(Registered {
                     user: UserView::from(&user),
                     enterprise: enterprise_view(conn, &enterprise)?,
@@ -197,11 +157,89 @@ pub async fn register(
         .await
 }
 
-/// Writes a producer's enterprise and account with the journal event of the registration.
+/// The contact checks the schema cannot make (a phone number's shape).
+pub(super) fn contact_problems(enterprise: &EnterpriseInput) -> Vec<FieldError> {
+    if crate::domain::contact::is_phone_number(&enterprise.contact_phone) {
+        return Vec::new();
+    }
+    vec![FieldError::new(
+        "enterprise.contact_phone",
+        "phone_format",
+        Localized::new(
+            "must be a phone number (digits, spaces, + or -)",
+            "请输入有效的电话号码",
+        ),
+    )]
+}
+
+/// The enterprise's town by code or name, or 422 on `enterprise.town`.
+pub(super) fn town_code_of(
+    conn: &mut DbConnection,
+    enterprise: &EnterpriseInput,
+) -> ServiceResult<String> {
+    match queries::reference::find_town(conn, &enterprise.town)? {
+        Some(town) => Ok(town.code),
+        None => Err(ServiceError::invalid(
+            "enterprise.town",
+            "unknown_town",
+            "must be one of the 24 towns of Yingde",
+            "须为英德市24个镇（街道）之一",
+        )),
+    }
+}
+
+/// 409 when the username or the credit code is taken (inside the registering transaction).
+pub(super) fn check_free(
+    conn: &mut DbConnection,
+    username: &str,
+    uscc: &Uscc,
+) -> ServiceResult<()> {
+    if db::username_taken(conn, username)? {
+        return Err(ServiceError::conflict(
+            "This username is already taken.",
+            "该用户名已被使用。",
+        ));
+    }
+    if db::uscc_taken(conn, uscc.as_str())? {
+        return Err(ServiceError::conflict(
+            "An enterprise with this credit code is already registered.",
+            "该统一社会信用代码已注册。",
+        ));
+    }
+    Ok(())
+}
+
+/// The row of a new enterprise from what was typed.
+pub(super) fn enterprise_row(
+    e: &EnterpriseInput,
+    uscc: &Uscc,
+    town_code: String,
+    uscc_exception_reason: Option<String>,
+    now: NaiveDateTime,
+) -> EnterpriseRow {
+    EnterpriseRow {
+        id: new_id(),
+        uscc: uscc.to_string(),
+        name: e.name.trim().to_owned(),
+        legal_representative: e.legal_representative.trim().to_owned(),
+        address: e.address.trim().to_owned(),
+        town_code,
+        contact_name: e.contact_name.trim().to_owned(),
+        contact_phone: e.contact_phone.trim().to_owned(),
+        email: e.email.trim().to_owned(),
+        uscc_exception_reason,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Writes a producer's enterprise and account with the journal event of the registration,
+/// made by the producer itself or by staff at the window (`by`).
 pub(crate) fn insert_producer(
     conn: &mut DbConnection,
     enterprise: &EnterpriseRow,
     user: &UserRow,
+    by: &EventActor,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     db::insert_enterprise(conn, enterprise).map_err(conflict_on_race)?;
@@ -214,10 +252,12 @@ pub(crate) fn insert_producer(
             action: "register",
             from_status: None,
             to_status: None,
-            actor: &EventActor::user(&user.id, Role::Applicant),
-            comment: None,
+            actor: by,
+            comment: enterprise.uscc_exception_reason.as_deref(),
             data: Some(serde_json::json!({
                 "uscc": enterprise.uscc, "name": enterprise.name, "username": user.username,
+                "uscc_exception_reason": enterprise.uscc_exception_reason,
+                "at_window": by.user_id.as_deref() != Some(user.id.as_str()),
             })),
             at: now,
         },

@@ -3,11 +3,17 @@
 //! here. Each move is one transaction: a conditional update on (id, status, version) plus its
 //! journal event.
 
+mod context;
 mod documents;
 mod draft;
 mod list;
 mod workflow;
 
+pub(crate) use context::snapshot_of;
+pub use context::{
+    ApplicantAccount, ApplicantContact, ChangesSinceReturn, DocumentRef, FieldChangeView,
+    ReviewerContext,
+};
 pub(crate) use documents::record_attachment;
 pub use documents::{add_attachment, attachment_content, remove_attachment, Upload};
 pub(crate) use draft::insert_draft;
@@ -76,6 +82,9 @@ pub struct HistoryEntry {
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub actor_role: String,
+    /// Who did it (staff readers only; null for producers and for the system).
+    pub actor_username: Option<String>,
+    pub actor_name: Option<String>,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
     /// For edits: each changed field with its old and new value.
@@ -144,6 +153,9 @@ pub struct ApplicationView {
     /// Set once approved.
     pub authorization_id: Option<String>,
     pub registry_no: Option<String>,
+    /// For staff: the applicant's contact details and what changed since the last return;
+    /// null for the producer.
+    pub reviewer_context: Option<ReviewerContext>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -229,24 +241,46 @@ fn enterprise_ref(conn: &mut DbConnection, enterprise_id: &str) -> ServiceResult
         .ok_or(ServiceError::NotFound)
 }
 
+/// The journal of one record, oldest first; staff readers also see who did each step.
 pub(crate) fn history(
     conn: &mut DbConnection,
     entity_type: &str,
     entity_id: &str,
+    reader: &Actor,
 ) -> ServiceResult<Vec<HistoryEntry>> {
-    Ok(journal_db::events_for(conn, entity_type, entity_id)?
+    let events = journal_db::events_for(conn, entity_type, entity_id)?;
+    let names: std::collections::HashMap<String, (String, String)> = if reader.role.is_staff() {
+        let mut ids: Vec<&str> = events
+            .iter()
+            .filter_map(|e| e.actor_id.as_deref())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        account_db::user_names(conn, &ids)?
+            .into_iter()
+            .map(|(id, username, name, _role)| (id, (username, name)))
+            .collect()
+    } else {
+        Default::default()
+    };
+    Ok(events
         .into_iter()
-        .map(|event| HistoryEntry {
-            action: event.action,
-            from_status: event.from_status,
-            to_status: event.to_status,
-            actor_role: event.actor_role,
-            comment: event.comment,
-            at: event.at.and_utc(),
-            changes: event
-                .data
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                .and_then(|d| d.get("changes").cloned()),
+        .map(|event| {
+            let who = event.actor_id.as_ref().and_then(|id| names.get(id));
+            HistoryEntry {
+                action: event.action,
+                from_status: event.from_status,
+                to_status: event.to_status,
+                actor_role: event.actor_role,
+                actor_username: who.map(|(username, _)| username.clone()),
+                actor_name: who.map(|(_, name)| name.clone()),
+                comment: event.comment,
+                at: event.at.and_utc(),
+                changes: event
+                    .data
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                    .and_then(|d| d.get("changes").cloned()),
+            }
         })
         .collect())
 }
@@ -275,19 +309,29 @@ fn load_view(
         .iter()
         .filter_map(|a| a.kind.parse().ok())
         .collect();
-    let review_opinion =
-        db::latest_opinion(conn, id)?.map(|(opinion, comments)| ReviewOpinionView {
-            comment: opinion.comment,
-            field_comments: comments
-                .into_iter()
-                .map(|c| FieldCommentView {
-                    field: c.field,
-                    comment: c.comment,
-                })
-                .collect(),
-            application_version: opinion.application_version,
-            created_at: opinion.created_at.and_utc(),
-        });
+    let latest_opinion = db::latest_opinion(conn, id)?;
+    let reviewer_context = if actor.role.is_staff() {
+        Some(context::reviewer_context(
+            conn,
+            &row,
+            &attachments,
+            latest_opinion.as_ref().map(|(opinion, _)| opinion),
+        )?)
+    } else {
+        None
+    };
+    let review_opinion = latest_opinion.map(|(opinion, comments)| ReviewOpinionView {
+        comment: opinion.comment,
+        field_comments: comments
+            .into_iter()
+            .map(|c| FieldCommentView {
+                field: c.field,
+                comment: c.comment,
+            })
+            .collect(),
+        application_version: opinion.application_version,
+        created_at: opinion.created_at.and_utc(),
+    });
     let authorization = authorization_db::by_application(conn, id)?;
     let facts = ApplicationFacts {
         enterprise_id: &row.enterprise_id,
@@ -302,7 +346,7 @@ fn load_view(
         .collect();
     Ok(ApplicationView {
         enterprise: enterprise_ref(conn, &row.enterprise_id)?,
-        history: history(conn, "application", id)?,
+        history: history(conn, "application", id, actor)?,
         application_no: row.application_no,
         current_step: Step::of(status),
         overdue: is_overdue(status, current_step_due, today),
@@ -346,6 +390,7 @@ fn load_view(
         allowed_actions,
         authorization_id: authorization.as_ref().map(|a| a.id.clone()),
         registry_no: authorization.map(|a| a.registry_no),
+        reviewer_context,
     })
 }
 

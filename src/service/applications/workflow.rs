@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{basis_of, load_view, new_id, refusal_error, status_of, ApplicationView};
+use super::{basis_of, load_view, new_id, refusal_error, snapshot_of, status_of, ApplicationView};
 use crate::db::models::application::{ApplicationRow, FieldCommentRow, ReviewOpinionRow};
 use crate::db::models::authorization::AuthorizationRow;
 use crate::db::queries::applications as db;
@@ -137,7 +137,8 @@ pub(crate) fn apply_action(
     };
     let next = workflow::authorize(action, actor, &facts)
         .map_err(|r| refusal_error(action.as_str(), r))?;
-    let kinds: Vec<AttachmentKind> = db::attachments_of(conn, id)?
+    let attachments = db::attachments_of(conn, id)?;
+    let kinds: Vec<AttachmentKind> = attachments
         .iter()
         .filter_map(|a| a.kind.parse().ok())
         .collect();
@@ -219,6 +220,11 @@ pub(crate) fn apply_action(
                 reviewer_id: actor.user_id.clone(),
                 comment: comment.unwrap_or_default().to_owned(),
                 created_at: now,
+                // The application as returned, so its resubmission can be compared with it.
+                snapshot: Some(
+                    serde_json::to_string(&snapshot_of(&row, &attachments))
+                        .map_err(|e| ServiceError::Internal(e.into()))?,
+                ),
             };
             let comments: Vec<FieldCommentRow> = input
                 .field_comments

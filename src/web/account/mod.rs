@@ -9,6 +9,7 @@ mod register;
 pub use login::{login, login_form, logout, logout_form};
 pub use password::{change_password, password_form};
 pub use password_reset::{new_password_form, request_form, request_reset, set_new_password};
+pub(crate) use register::{enterprise_controls, town_choices, EnterpriseFields};
 pub use register::{register, register_form};
 
 use crate::domain::{FieldError, Localized};

@@ -21,6 +21,14 @@ pub struct RegisterForm {
     username: String,
     password: String,
     password_confirmation: String,
+    #[serde(flatten)]
+    enterprise: EnterpriseFields,
+}
+
+/// The enterprise's part of a registration form, as typed (the window's form has it too).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct EnterpriseFields {
     #[serde(rename = "enterprise.uscc")]
     uscc: String,
     #[serde(rename = "enterprise.name")]
@@ -48,12 +56,7 @@ async fn register_page(
 ) -> Result<HttpResponse, PageError> {
     let v = visitor;
     let lang = v.lang;
-    let towns = public::towns(state)
-        .await
-        .map_err(|e| v.error(e))?
-        .iter()
-        .map(|t| (t.code.clone(), labels::town(lang, t).to_owned()))
-        .collect();
+    let towns = town_choices(state, v).await?;
     let fields = [
         Control::input(
             "text",
@@ -84,6 +87,42 @@ async fn register_page(
         .required()
         .autocomplete("new-password")
         .max_length(256),
+    ];
+    let mut fields = Vec::from(fields);
+    fields.extend(enterprise_controls(v, &form.enterprise, towns));
+    let names: Vec<&str> = fields.iter().map(Control::name).collect();
+    let body = form_section(
+        lang,
+        FormSection {
+            title: v.pick("注册企业账户", "Register your enterprise"),
+            hint: Some(v.pick(
+                "注册后即可在线申请使用地理标志专用标志。带 * 的为必填项。",
+                "Once registered you can apply online to use the GI special mark. Fields marked * are required.",
+            )),
+            url: "/register",
+            csrf: &v.csrf,
+            errors,
+            shown: &names,
+            fields: html! { @for field in &fields { (field.draw(lang, errors)) } },
+            submit: v.pick("注册", "Register"),
+            after: html! {
+                p {
+                    (v.pick("已有账户？", "Already registered?")) " "
+                    a href="/login" { (v.pick("登录", "Sign in")) }
+                }
+            },
+        },
+    );
+    Ok(v.render(status, v.pick("注册企业账户", "Register"), html! {}, body))
+}
+
+/// The enterprise's controls of a registration form, with what was typed.
+pub(crate) fn enterprise_controls<'a>(
+    v: &'a Visitor,
+    form: &'a EnterpriseFields,
+    towns: Vec<(String, String)>,
+) -> Vec<Control<'a>> {
+    vec![
         Control::input(
             "text",
             "enterprise.uscc",
@@ -158,31 +197,35 @@ async fn register_page(
         .required()
         .autocomplete("email")
         .max_length(254),
-    ];
-    let names: Vec<&str> = fields.iter().map(Control::name).collect();
-    let body = form_section(
-        lang,
-        FormSection {
-            title: v.pick("注册企业账户", "Register your enterprise"),
-            hint: Some(v.pick(
-                "注册后即可在线申请使用地理标志专用标志。带 * 的为必填项。",
-                "Once registered you can apply online to use the GI special mark. Fields marked * are required.",
-            )),
-            url: "/register",
-            csrf: &v.csrf,
-            errors,
-            shown: &names,
-            fields: html! { @for field in &fields { (field.draw(lang, errors)) } },
-            submit: v.pick("注册", "Register"),
-            after: html! {
-                p {
-                    (v.pick("已有账户？", "Already registered?")) " "
-                    a href="/login" { (v.pick("登录", "Sign in")) }
-                }
-            },
-        },
-    );
-    Ok(v.render(status, v.pick("注册企业账户", "Register"), html! {}, body))
+    ]
+}
+
+impl EnterpriseFields {
+    pub(crate) fn input(&self) -> EnterpriseInput {
+        EnterpriseInput {
+            uscc: self.uscc.clone(),
+            name: self.name.clone(),
+            legal_representative: self.legal_representative.clone(),
+            address: self.address.clone(),
+            town: self.town.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// The towns as a select's choices, in the visitor's language.
+pub(crate) async fn town_choices(
+    state: &ServiceState,
+    v: &Visitor,
+) -> Result<Vec<(String, String)>, PageError> {
+    Ok(public::towns(state)
+        .await
+        .map_err(|e| v.error(e))?
+        .iter()
+        .map(|t| (t.code.clone(), labels::town(v.lang, t).to_owned()))
+        .collect())
 }
 
 pub async fn register_form(
@@ -219,16 +262,7 @@ pub async fn register(
     let input = RegisterInput {
         username: form.username.clone(),
         password: form.password.clone(),
-        enterprise: EnterpriseInput {
-            uscc: form.uscc.clone(),
-            name: form.name.clone(),
-            legal_representative: form.legal_representative.clone(),
-            address: form.address.clone(),
-            town: form.town.clone(),
-            contact_name: form.contact_name.clone(),
-            contact_phone: form.contact_phone.clone(),
-            email: form.email.clone(),
-        },
+        enterprise: form.enterprise.input(),
     };
     match accounts::register(&state, input, client_address(&request)).await {
         Ok(registered) => {

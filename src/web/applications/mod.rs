@@ -5,6 +5,7 @@
 //! `/api/v1/applications`.
 
 mod act;
+mod context;
 mod documents;
 mod edit;
 mod list;

@@ -9,6 +9,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::act::actions;
+use super::context::reviewer_context;
 use super::documents::documents;
 use super::{base_of, form_field_names, form_fields, opinion_on, products_of, ApplicationForm};
 use crate::domain::roles::Role;
@@ -164,6 +165,9 @@ pub(super) async fn application_page(
                     }
                 }
             }
+        }
+        @if let Some(context) = &view.reviewer_context {
+            (reviewer_context(lang, context))
         }
         (fields)
         (documents(session, &view, &base, &redraw.upload_errors))

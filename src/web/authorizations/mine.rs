@@ -124,6 +124,10 @@ fn right_section(
                     a href=(verify) { (v.pick("查看公开核验页", "Open the public verify page")) }
                     " · "
                     a href=(qr) download=(qr_file) { (v.pick("下载二维码（SVG，可印刷）", "Download the QR code (SVG, for print)")) }
+                    " · "
+                    a href={ "/authorizations/" (url_encode(&right.id)) "/certificate" } data-testid="certificate-link" {
+                        (v.pick("打印证书", "Print the certificate"))
+                    }
                 }
             }
             h3 { (v.pick("年度使用报告", "Yearly usage reports")) }

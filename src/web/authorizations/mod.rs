@@ -4,11 +4,13 @@
 //! move it (suspend, reinstate, revoke, surrender).
 
 mod act;
+mod certificate;
 mod mine;
 mod register;
 mod right;
 
 pub use act::act_on_right;
+pub use certificate::certificate;
 pub use mine::{file_report, my_rights};
 pub use register::register_of_rights;
 pub use right::right;

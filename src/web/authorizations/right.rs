@@ -63,6 +63,8 @@ pub(super) async fn right_page(
                     a href={ "/review/" (url_encode(&right.application_id)) } { (v.pick("原申请", "the application")) }
                     " · "
                     a href={ "/verify/" (url_encode(&right.registry_no)) } { (v.pick("公开核验页", "the public verify page")) }
+                    " · "
+                    a href={ "/authorizations/" (url_encode(&right.id)) "/certificate" } data-testid="certificate-link" { (v.pick("证书", "the certificate")) }
                 }
             }
             (right_actions(session, &right, &actions_base, typed))

@@ -150,6 +150,28 @@ pub fn layout(
             }
         }
     };
+    html_response(status, page)
+}
+
+/// A document made to be printed (a certificate): its own style sheet, no site header or
+/// footer, the same security headers.
+pub fn print_document(lang: Lang, title: &str, style: &str, body: Markup) -> HttpResponse {
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(style)) }
+            }
+            body { (body) }
+        }
+    };
+    html_response(StatusCode::OK, page)
+}
+
+fn html_response(status: StatusCode, page: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -9,7 +9,7 @@ pub mod layout;
 
 pub use case::{case_facts, case_number, due_date};
 pub use field::{field_errors, Control, FormErrors};
-pub use layout::{layout, public_page};
+pub use layout::{layout, print_document, public_page};
 
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -254,6 +254,7 @@ pub fn history(lang: Lang, entries: &[HistoryEntry]) -> Markup {
         lang.pick("时间", "When"),
         lang.pick("事项", "What"),
         lang.pick("状态", "Status"),
+        lang.pick("办理人", "By"),
         lang.pick("说明", "Comment"),
     ];
     html! {
@@ -265,6 +266,13 @@ pub fn history(lang: Lang, entries: &[HistoryEntry]) -> Markup {
                         td { (when(entry.at)) }
                         td { (labels::history_action(lang, &entry.action)) }
                         td { (labels::history_status(lang, entry.to_status.as_deref().unwrap_or(""))) }
+                        td data-testid="history-actor" {
+                            (labels::actor_role(lang, &entry.actor_role))
+                            @if let (Some(name), Some(username)) = (&entry.actor_name, &entry.actor_username) {
+                                " · " (name) " "
+                                span class="muted code" { "(" (username) ")" }
+                            }
+                        }
                         td { (entry.comment.as_deref().unwrap_or("")) }
                     }
                 }

@@ -1,13 +1,16 @@
 //! Pages anyone may open without an account: the home page (counter, search, products), the
 //! verdict a QR code points to with its QR code, and the report-a-fake form under it.
 
+mod announcements;
 mod home;
 mod report;
 mod verify;
 
+pub use announcements::announcements;
 pub use home::{home, HomeFragments};
 pub use report::report;
 pub use verify::{qr_code, verify};
+pub(crate) use verify::{verify_qr_svg, verify_url};
 
 use serde::Deserialize;
 

@@ -117,7 +117,7 @@ pub async fn verify(
 
 /// The absolute address of a verify page, for the QR code printed beside the mark: always
 /// `GI_PUBLIC_URL` (or the listen address), never the request's `Host` or forwarded headers.
-fn verify_url(state: &ServiceState, code: &str) -> String {
+pub(crate) fn verify_url(state: &ServiceState, code: &str) -> String {
     let base = state
         .settings
         .public_url
@@ -125,6 +125,19 @@ fn verify_url(state: &ServiceState, code: &str) -> String {
         .unwrap_or("")
         .trim_end_matches('/');
     format!("{base}/verify/{}", url_encode(code))
+}
+
+/// The QR code (SVG) of the verify page of `code` (a credit code or registry number), at its
+/// absolute address: what the QR image and the certificate print.
+pub(crate) fn verify_qr_svg(state: &ServiceState, code: &str) -> Result<String, ServiceError> {
+    let url = verify_url(state, code);
+    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build())
 }
 
 /// A QR code (SVG) of the verify page's absolute address.
@@ -137,18 +150,7 @@ pub async fn qr_code(
     if !uscc::is_plausible_lookup(&code) {
         return Err(visitor.error(ServiceError::NotFound));
     }
-    let url = verify_url(&state, &code);
-    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| {
-            visitor.error(ServiceError::Internal(anyhow::anyhow!(
-                "QR encoding failed: {e}"
-            )))
-        })?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build();
+    let svg = verify_qr_svg(&state, &code).map_err(|e| visitor.error(e))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))

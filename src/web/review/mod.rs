@@ -6,11 +6,13 @@ mod exports;
 mod queue;
 mod reports;
 mod watchlist;
+mod window;
 
 pub use exports::{export_csv, export_xlsx, exports_page};
 pub use queue::queue;
 pub use reports::{close_report, reports};
 pub use watchlist::watchlist;
+pub use window::{register_at_window, window_form};
 
 use crate::service::ServiceError;
 use crate::web::errors::PageError;

@@ -92,6 +92,9 @@ pub async fn queue(
                     "Most urgent first: the earliest deadline of the current step (acceptance, review, approval), then the longest waiting."
                 ))
             }
+            @if session.actor.role.may_review() {
+                p { a href="/review/enterprises/new" data-testid="window-registration" { (v.pick("窗口登记企业", "Register an enterprise at the window")) } }
+            }
             (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
             @if let Some(page) = &page {
                 @if page.items.is_empty() {

@@ -1,0 +1,1 @@
+ALTER TABLE review_opinions DROP COLUMN snapshot;
