@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
+                .service(web::resource("/public/bulk-verify").post(public::bulk_verify))
                 .service(web::resource("/public/goal").get(public::goal))
                 .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))

@@ -30,6 +30,7 @@ use crate::service::public as public_service;
         applications::act,
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
+        public::bulk_verify,
         public::goal, public::set_goal, public::journal_head,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
         duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use super::csv::{csv_line, with_bom};
-use super::extract::Json;
+use super::extract::{CsvText, Json};
 use super::openapi::ProblemDocument;
 use crate::domain::roles::Actor;
 use crate::error::ApiError;
@@ -101,6 +101,31 @@ pub async fn verify(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(public::verify(&state, code.into_inner()).await?))
+}
+
+/// Verifies up to 1,000 codes at once: a `text/csv` body, one credit code or registry number a
+/// line (a first line `code` is a header), answered as CSV in input order.
+#[utoipa::path(post, path = "/api/v1/public/bulk-verify", tag = "public",
+    request_body(content = String, content_type = "text/csv", description = "One credit code or registry number a line, at most 1,000 lines"),
+    responses(
+        (status = 200, description = "CSV (UTF-8 with BOM): code, found, authorized, enterprise_name, registry_nos, statuses; lists joined by `;`", content_type = "text/csv"),
+        (status = 413, description = "The body is over the size cap", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "More than 1,000 codes, or not UTF-8", body = ProblemDocument, content_type = "application/problem+json"),
+))]
+pub async fn bulk_verify(
+    state: web::Data<ServiceState>,
+    body: CsvText,
+) -> Result<HttpResponse, ApiError> {
+    let codes = crate::http::csv::codes_of(&body.0);
+    let lines = crate::service::bulk_verify::bulk_verify(&state, codes).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"bulk-verify.csv\"",
+        ))
+        .body(crate::http::csv::bulk_verify_csv(&lines)))
 }
 
 /// The counter toward the goal, with its breakdowns and monthly history.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;
+pub mod bulk_verify;
 pub mod demo;
 pub mod enterprises;
 pub mod exports;

@@ -17,7 +17,7 @@ use crate::db::write_transaction;
 use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::eligibility::Basis;
 use crate::domain::goal;
-use crate::domain::register::{RightFacts, Search};
+use crate::domain::register::{PublicRegister, RightFacts, Search};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::uscc;
 use crate::domain::workflow::ApplicationStatus;
@@ -289,15 +289,22 @@ pub async fn all_authorized_users(
 /// number only that right is listed: it is what the mark in the shopper's hand refers to.
 /// A code no right was ever granted to is not found (no self-declared name is shown).
 pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verification> {
-    let normalised = uscc::normalise(&code);
-    if !uscc::is_plausible_lookup(&normalised) {
-        return Err(ServiceError::NotFound);
-    }
-    let reference = &state.register.reference;
     let register = state.register.read()?;
-    let holding = register
-        .holding(&normalised)
-        .ok_or(ServiceError::NotFound)?;
+    verdict(&state.register.reference, &register, &code).ok_or(ServiceError::NotFound)
+}
+
+/// The one lookup behind every verdict (single and bulk): normalise, refuse what cannot be a
+/// code, then find the holding in the register the caller holds the read lock of.
+pub(super) fn verdict(
+    reference: &Reference,
+    register: &PublicRegister,
+    code: &str,
+) -> Option<Verification> {
+    let normalised = uscc::normalise(code);
+    if !uscc::is_plausible_lookup(&normalised) {
+        return None;
+    }
+    let holding = register.holding(&normalised)?;
     let authorizations: Vec<VerifiedRight> = holding
         .rights
         .iter()
@@ -312,7 +319,7 @@ pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verific
             announcement_date: r.announcement_date.clone(),
         })
         .collect();
-    Ok(Verification {
+    Some(Verification {
         authorized: authorizations
             .iter()
             .any(|a| a.status == AuthorizationStatus::Active),

@@ -5,6 +5,7 @@ mod accounts;
 mod authorization_matrix;
 mod authorizations;
 mod browser;
+mod bulk_verify;
 mod case_numbers;
 mod cli;
 mod concurrency;
