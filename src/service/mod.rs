@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod authorizations;
 pub mod bulk_verify;
+pub mod changes;
 pub mod demo;
 pub mod enterprises;
 pub mod exports;

@@ -7,6 +7,7 @@ mod authorizations;
 mod browser;
 mod bulk_verify;
 mod case_numbers;
+mod changes;
 mod cli;
 mod concurrency;
 mod crash;
