@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::service::journal::{self, JournalHead};
 use crate::service::paging::{Page, PageRequest};
 use crate::service::public::{
-    self, AuthorizedUser, Goal, GoalInput, ProductView, PublicQuery, Verification,
+    self, AuthorizedUser, Goal, GoalInput, ProductView, PublicQuery, Verification, VerifyQuery,
 };
 use crate::service::ServiceState;
 
@@ -90,17 +90,21 @@ pub async fn authorized_users_csv(
 }
 
 /// Verifies a credit code or registry number printed on a mark.
+/// With `as_of`, the verdict as it stood at the end of that day (Beijing time).
 #[utoipa::path(get, path = "/api/v1/public/verify/{code}", tag = "public",
-    params(("code" = String, Path, description = "A unified social credit code or a registry number")),
+    params(("code" = String, Path, description = "A unified social credit code or a registry number"), VerifyQuery),
     responses(
         (status = 200, body = Verification),
         (status = 404, description = "No enterprise matches", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "`as_of` is not a date as YYYY-MM-DD", body = ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn verify(
     state: web::Data<ServiceState>,
     code: web::Path<String>,
+    query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(public::verify(&state, code.into_inner()).await?))
+    let found = public::verify_as_of(&state, code.into_inner(), query.as_of.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// Verifies up to 1,000 codes at once: a `text/csv` body, one credit code or registry number a

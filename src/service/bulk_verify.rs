@@ -36,7 +36,7 @@ pub async fn bulk_verify(state: &ServiceState, codes: Vec<String>) -> ServiceRes
     let register = state.register.read()?;
     Ok(codes
         .into_iter()
-        .map(|code| match verdict(reference, &register, &code) {
+        .map(|code| match verdict(reference, &register, &code, None) {
             Some(found) => BulkLine {
                 code,
                 found: true,

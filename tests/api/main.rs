@@ -2,6 +2,7 @@
 
 mod abuse;
 mod accounts;
+mod as_of;
 mod authorization_matrix;
 mod authorizations;
 mod browser;
