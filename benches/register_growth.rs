@@ -12,10 +12,10 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use gi_registry::domain::authorization::AuthorizationStatus;
 use gi_registry::domain::eligibility::Basis;
-use gi_registry::domain::register::{GoalSettings, PublicRegister, RightFacts, Search};
+use gi_registry::domain::register::{GoalSettings, PublicRegister, Replay, RightFacts, Search};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -117,9 +117,15 @@ fn main() {
         let rights = synthetic_rights(n, &mut rng);
         let codes: Vec<String> = rights.iter().map(|r| r.uscc.clone()).collect();
         let names: Vec<String> = rights.iter().map(|r| r.enterprise_name.clone()).collect();
-        let history: Vec<(String, AuthorizationStatus, NaiveDateTime)> = rights
+        let history: Vec<Replay> = rights
             .iter()
-            .map(|r| (r.id.clone(), r.status, r.granted_at))
+            .enumerate()
+            .map(|(i, r)| Replay::Status {
+                seq: i as i64 + 1,
+                right_id: r.id.clone(),
+                status: r.status,
+                at: r.granted_at,
+            })
             .collect();
         let started = Instant::now();
         let register = PublicRegister::build(settings, &[], 0, rights, &history);

@@ -65,6 +65,56 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A `text/csv` (or `text/plain`) request body in UTF-8, read within the body cap
+/// (`GI_MAX_BODY_BYTES`; beyond it 413).
+#[derive(Debug)]
+pub struct CsvText(pub String);
+
+fn is_csv(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| matches!(mime.trim().to_ascii_lowercase().as_str(), "text/csv" | "text/plain"))
+        .unwrap_or(false)
+}
+
+impl FromRequest for CsvText {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let csv = is_csv(request);
+        let body = actix_web::web::Bytes::from_request(request, payload);
+        Box::pin(async move {
+            if !csv {
+                return Err(ApiError::UnsupportedMediaType(Localized::new(
+                    "Send the codes as CSV with Content-Type: text/csv, one a line.",
+                    "请以 CSV 格式提交（Content-Type: text/csv），每行一个代码。",
+                )));
+            }
+            let bytes = body.await.map_err(|error| {
+                match error.as_response_error().status_code().as_u16() {
+                    413 => ApiError::PayloadTooLarge,
+                    _ => ApiError::BadRequest(Localized::new(
+                        "The request body could not be read.",
+                        "无法读取请求内容。",
+                    )),
+                }
+            })?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                ApiError::Validation(vec![FieldError::new(
+                    "body",
+                    "not_utf8",
+                    Localized::new("must be text in UTF-8", "须为 UTF-8 编码的文本"),
+                )])
+            })?;
+            Ok(CsvText(text))
+        })
+    }
+}
+
 /// Refuses a NUL character anywhere in the path or query: no text of the registry contains
 /// one, and PostgreSQL cannot store it, so it can only be an attack or a mistake. In the path
 /// it names nothing (404); in the query it is a malformed request (400).

@@ -8,6 +8,7 @@ pub mod duties;
 pub mod enterprises;
 pub mod exports;
 pub mod extract;
+pub mod feed;
 pub mod health;
 pub mod metrics;
 pub mod notifications;
@@ -27,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/readyz").get(health::readyz))
         .service(web::resource("/metrics").get(metrics::metrics))
+        .service(web::resource("/feed.atom").get(feed::atom))
         .service(
             web::scope("/api/v1")
                 // The public reads first: the router tries resources in order, and these are
@@ -37,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
+                .service(web::resource("/public/bulk-verify").post(public::bulk_verify))
+                .service(web::resource("/public/changes").get(feed::changes))
                 .service(web::resource("/public/goal").get(public::goal))
                 .service(web::resource("/public/announcements").get(announcements::list))
                 .service(

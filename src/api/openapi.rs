@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, announcements, applications, authorizations, duties, enterprises, exports, health,
-    metrics, notifications, office, password_reset, public,
+    accounts, announcements, applications, authorizations, duties, enterprises, exports, feed,
+    health, metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -30,6 +30,7 @@ use crate::service::public as public_service;
         applications::act,
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
+        public::bulk_verify, feed::changes, feed::atom,
         public::goal, public::set_goal, public::journal_head,
         announcements::list, announcements::rights_csv,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
@@ -68,6 +69,7 @@ use crate::service::public as public_service;
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
         crate::service::announcements::AnnouncementView, crate::service::announcements::AnnouncedRight,
+        crate::service::changes::ChangePage, crate::service::changes::ChangeItem, crate::service::changes::ChangeEvent,
         crate::service::usage::UsageReportInput, crate::service::usage::UsageReportView,
         crate::service::usage::WatchEntry, Page<crate::service::usage::WatchEntry>, crate::domain::usage::WatchReason,
         crate::service::review::ReviewStats, crate::service::review::StateStats,

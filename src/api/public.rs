@@ -4,14 +4,14 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use super::csv::{csv_line, with_bom};
-use super::extract::Json;
+use super::extract::{CsvText, Json};
 use super::openapi::ProblemDocument;
 use crate::domain::roles::Actor;
 use crate::error::ApiError;
 use crate::service::journal::{self, JournalHead};
 use crate::service::paging::{Page, PageRequest};
 use crate::service::public::{
-    self, AuthorizedUser, Goal, GoalInput, ProductView, PublicQuery, Verification,
+    self, AuthorizedUser, Goal, GoalInput, ProductView, PublicQuery, Verification, VerifyQuery,
 };
 use crate::service::ServiceState;
 
@@ -90,17 +90,46 @@ pub async fn authorized_users_csv(
 }
 
 /// Verifies a credit code or registry number printed on a mark.
+/// With `as_of`, the verdict as it stood at the end of that day (Beijing time).
 #[utoipa::path(get, path = "/api/v1/public/verify/{code}", tag = "public",
-    params(("code" = String, Path, description = "A unified social credit code or a registry number")),
+    params(("code" = String, Path, description = "A unified social credit code or a registry number"), VerifyQuery),
     responses(
         (status = 200, body = Verification),
         (status = 404, description = "No enterprise matches", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "`as_of` is not a date as YYYY-MM-DD", body = ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn verify(
     state: web::Data<ServiceState>,
     code: web::Path<String>,
+    query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(public::verify(&state, code.into_inner()).await?))
+    let found = public::verify_as_of(&state, code.into_inner(), query.as_of.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Verifies up to 1,000 codes at once: a `text/csv` body, one credit code or registry number a
+/// line (a first line `code` is a header), answered as CSV in input order.
+#[utoipa::path(post, path = "/api/v1/public/bulk-verify", tag = "public",
+    request_body(content = String, content_type = "text/csv", description = "One credit code or registry number a line, at most 1,000 lines"),
+    responses(
+        (status = 200, description = "CSV (UTF-8 with BOM): code, found, authorized, enterprise_name, registry_nos, statuses; lists joined by `;`", content_type = "text/csv"),
+        (status = 413, description = "The body is over the size cap", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "More than 1,000 codes, or not UTF-8", body = ProblemDocument, content_type = "application/problem+json"),
+))]
+pub async fn bulk_verify(
+    state: web::Data<ServiceState>,
+    body: CsvText,
+) -> Result<HttpResponse, ApiError> {
+    let codes = crate::http::csv::codes_of(&body.0);
+    let lines = crate::service::bulk_verify::bulk_verify(&state, codes).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"bulk-verify.csv\"",
+        ))
+        .body(crate::http::csv::bulk_verify_csv(&lines)))
 }
 
 /// The counter toward the goal, with its breakdowns and monthly history.

@@ -12,3 +12,17 @@ pub mod upload;
 
 pub use client::client_address;
 pub use problem::Problem;
+
+/// Percent-encodes a path segment or query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!( "%{byte:02X}"));
+        }
+    }
+    out
+}
+

@@ -31,6 +31,13 @@ pub struct UploadFields {
     pub extra: std::collections::HashMap<String, String>,
 }
 
+impl UploadFields {
+    /// The chosen file's bytes, if a file was sent.
+    pub fn file_bytes(&self) -> Option<&[u8]> {
+        self.file.as_ref().map(|(_, bytes)| bytes.as_slice())
+    }
+}
+
 /// Reads the form, refusing a file over the limit while it streams and any field that is
 /// neither `kind`, `file` nor one of `extra_fields`.
 pub async fn read_upload_fields(

@@ -6,6 +6,8 @@ pub mod announcements;
 pub mod applications;
 pub mod authorizations;
 pub mod certificate;
+pub mod bulk_verify;
+pub mod changes;
 pub mod demo;
 pub mod enterprises;
 pub mod exports;

@@ -16,7 +16,7 @@ use crate::db::queries::public::{self as db, RightFactsRow};
 use crate::db::queries::{journal as journal_db, reference, settings};
 use crate::db::DbConnection;
 use crate::domain::authorization::AuthorizationStatus;
-use crate::domain::register::{Event, GoalSettings, Need, PublicRegister, RightFacts};
+use crate::domain::register::{Event, GoalSettings, Need, PublicRegister, Replay, RightFacts};
 use crate::domain::workflow::ApplicationStatus;
 
 /// How often a replica looks for events written by others: well inside the 200 ms promise.
@@ -278,15 +278,33 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
             .into_iter()
             .map(facts)
             .collect::<ServiceResult<Vec<_>>>()?;
-        let history = db::authorization_history(conn)?
+        let statuses = db::authorization_history(conn)?
             .into_iter()
-            .map(|(id, status, at)| {
+            .map(|(seq, right_id, status, at)| {
                 status
                     .parse::<AuthorizationStatus>()
-                    .map(|s| (id, s, at))
+                    .map(|status| Replay::Status {
+                        seq,
+                        right_id,
+                        status,
+                        at,
+                    })
                     .map_err(|_| corrupt("status"))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
+        let holders = db::holder_history(conn)?
+            .into_iter()
+            .map(|(seq, enterprise_id, at)| Replay::Holder {
+                seq,
+                enterprise_id,
+                at,
+            });
+        // Both lists are in journal order; merged, so is the history.
+        let mut history = statuses;
+        history.extend(holders);
+        history.sort_by_key(|step| match step {
+            Replay::Status { seq, .. } | Replay::Holder { seq, .. } => *seq,
+        });
         let read = started.elapsed();
         let register = PublicRegister::build(settings, &pipeline, head, rights, &history);
         tracing::info!(

@@ -1,20 +1,7 @@
 //! Values as pages write them: addresses with their parts percent-encoded, times in Beijing
 //! time. (HTML escaping is maud's: every spliced value is escaped.)
 
-use std::fmt::Write;
-
-/// Percent-encodes a path segment or query value.
-pub fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
+pub use crate::http::url_encode;
 
 /// A moment as people in Yingde read it: China Standard Time (UTC+8) all year.
 pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {

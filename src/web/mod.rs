@@ -30,6 +30,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))
         .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
+        // Before `/verify/{code}`, which would take `bulk` for a code.
+        .service(
+            web::resource("/verify/bulk")
+                .get(public::bulk_verify_form)
+                .post(public::bulk_verify_download),
+        )
         .service(web::resource("/verify/{code}").get(public::verify))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))

@@ -3,11 +3,14 @@
 mod abuse;
 mod accounts;
 mod announcements;
+mod as_of;
 mod authorization_matrix;
 mod authorizations;
 mod browser;
+mod bulk_verify;
 mod case_numbers;
 mod certificate;
+mod changes;
 mod cli;
 mod concurrency;
 mod crash;

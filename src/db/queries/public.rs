@@ -287,14 +287,30 @@ pub fn right_facts_of_enterprises(
 /// Every status change of every right, in journal order: (right id, status, at).
 pub fn authorization_history(
     conn: &mut DbConnection,
-) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
     journal_events::table
         .filter(journal_events::entity_type.eq("authorization"))
         .filter(journal_events::to_status.is_not_null())
         .order(journal_events::seq.asc())
         .select((
+            journal_events::seq,
             journal_events::entity_id,
             journal_events::to_status.assume_not_null(),
+            journal_events::at,
+        ))
+        .load(conn)
+}
+
+/// Every change of an enterprise's public details (`(seq, enterprise id, at)`, in journal
+/// order): every enterprise event but its registration and its release.
+pub fn holder_history(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
+    journal_events::table
+        .filter(journal_events::entity_type.eq("enterprise"))
+        .filter(journal_events::action.ne_all(["register", "release"]))
+        .order(journal_events::seq.asc())
+        .select((
+            journal_events::seq,
+            journal_events::entity_id,
             journal_events::at,
         ))
         .load(conn)

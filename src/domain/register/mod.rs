@@ -18,8 +18,10 @@ use super::goal::month_key;
 use super::workflow::ApplicationStatus;
 
 mod announcements;
+mod changes;
 mod index;
 pub use announcements::Announcement;
+pub use changes::{ChangeKind, ChangeView, Replay};
 use index::{grams, postings_of, Gram};
 
 /// What the public may know of one right and its holder.
@@ -198,6 +200,14 @@ pub struct PublicRegister {
     /// Checked matches of queries longer than two characters, by query, at a text
     /// generation; at most [`MEMO_LIMIT`] of them.
     memo: Mutex<HashMap<String, (u64, RoaringBitmap)>>,
+    /// The log of public changes in journal order (see `changes.rs`).
+    changes: Vec<changes::Change>,
+    /// Each position's right's serial number (its place in the order rights arrived).
+    serials: Vec<u32>,
+    /// Serial number → position.
+    position_of_serial: Vec<u32>,
+    /// Serial number → its latest entry in `changes`, or `changes::NONE`.
+    last_change: Vec<u32>,
 }
 
 /// Queries whose checked matches are remembered (each at most one bit per right; most are
@@ -243,18 +253,22 @@ impl PublicRegister {
             applied_seq,
             text_generation: 0,
             memo: Mutex::new(HashMap::new()),
+            changes: Vec::new(),
+            serials: Vec::new(),
+            position_of_serial: Vec::new(),
+            last_change: Vec::new(),
         }
     }
 
-    /// Builds from the rights as stored (any order) and every status change of their history
-    /// `(right id, status, at)` in journal order: the same steps as applying the events one by
-    /// one, so a rebuild answers as the incremental path does.
+    /// Builds from the rights as stored (any order) and their history in journal order (every
+    /// status change, every change of a holder): the same steps as applying the events one by
+    /// one, so a rebuild answers, and logs changes, as the incremental path does.
     pub fn build(
         settings: GoalSettings,
         pipeline: &[(ApplicationStatus, i64)],
         applied_seq: i64,
         mut rights: Vec<RightFacts>,
-        history: &[(String, AuthorizationStatus, NaiveDateTime)],
+        history: &[Replay],
     ) -> Self {
         let mut register = Self::new(settings, pipeline, applied_seq);
         rights.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
@@ -269,8 +283,24 @@ impl PublicRegister {
             for right in rights {
                 register.place(register.rights.len(), right);
             }
-            for (id, status, at) in history {
-                register.change_status(id, *status, *at);
+            // Positions do not move during a build: a holder's rights are found by position.
+            let mut of_holder: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+            for (p, r) in register.rights.iter().enumerate() {
+                of_holder.entry(r.enterprise_id.clone()).or_default().push(p);
+            }
+            for step in history {
+                match step {
+                    Replay::Status { seq, right_id, status, at } => {
+                        if let Some(p) = register.change_status(right_id, *status, *at) {
+                            register.log_status(p, *seq, *at);
+                        }
+                    }
+                    Replay::Holder { seq, enterprise_id, at } => {
+                        for p in of_holder.get(enterprise_id).into_iter().flatten() {
+                            register.log_holder(*p, *seq, *at);
+                        }
+                    }
+                }
             }
             // A right without a recorded history (none in a journal kept whole) takes its row,
             // which still holds the stored status.
@@ -278,7 +308,7 @@ impl PublicRegister {
                 if !register.granted[p] {
                     let r = &register.rights[p];
                     let (id, status, since) = (r.id.clone(), r.status, r.status_since);
-                    register.change_status(&id, status, since);
+                    let _ = register.change_status(&id, status, since);
                 }
             }
             postings.join().ok()
@@ -347,7 +377,9 @@ impl PublicRegister {
                     })?;
                     self.insert(facts);
                 }
-                self.change_status(event.entity_id, status, event.at);
+                if let Some(p) = self.change_status(event.entity_id, status, event.at) {
+                    self.log_status(p, event.seq, event.at);
+                }
             }
             ("application", Some(to)) => {
                 let parse = |v: &str| v.parse::<ApplicationStatus>().ok();
@@ -363,7 +395,9 @@ impl PublicRegister {
                     .values()
                     .filter(|f| f.enterprise_id == event.entity_id)
                 {
-                    self.refresh_holder(facts);
+                    if let Some(p) = self.refresh_holder(facts) {
+                        self.log_holder(p, event.seq, event.at);
+                    }
                 }
             }
             ("setting", _) if event.entity_id == "goal" => {
@@ -429,6 +463,7 @@ impl PublicRegister {
         }
         self.by_id.insert(facts.id.clone(), to);
         self.by_registry_no.insert(facts.registry_no.clone(), to);
+        self.position_of_serial[self.serials[p] as usize] = to;
         if let Some(list) = self.by_uscc.get_mut(&facts.uscc) {
             for q in list.iter_mut().filter(|q| **q == from) {
                 *q = to;
@@ -470,12 +505,19 @@ impl PublicRegister {
         self.rights.insert(p, facts);
         self.text_generation += 1;
         self.granted.insert(p, false);
+        self.serials.insert(p, self.position_of_serial.len() as u32);
+        self.position_of_serial.push(p as u32);
+        self.last_change.push(changes::NONE);
     }
 
-    fn change_status(&mut self, id: &str, status: AuthorizationStatus, at: NaiveDateTime) {
-        let Some(p) = self.by_id.get(id).map(|p| *p as usize) else {
-            return;
-        };
+    /// Moves a right into `status`; its position, if the register holds it.
+    fn change_status(
+        &mut self,
+        id: &str,
+        status: AuthorizationStatus,
+        at: NaiveDateTime,
+    ) -> Option<usize> {
+        let p = self.by_id.get(id).map(|p| *p as usize)?;
         let d = doc(p);
         let (was, granted) = (self.rights[p].status, self.granted[p]);
         if granted {
@@ -505,13 +547,12 @@ impl PublicRegister {
         }
         self.monthly
             .insert(month_key(at.date()), self.authorized_enterprises());
+        Some(p)
     }
 
     /// A holder's new name or credit code: its rights are found under the new words.
-    fn refresh_holder(&mut self, facts: &RightFacts) {
-        let Some(p) = self.by_id.get(&facts.id).map(|p| *p as usize) else {
-            return;
-        };
+    fn refresh_holder(&mut self, facts: &RightFacts) -> Option<usize> {
+        let p = self.by_id.get(&facts.id).map(|p| *p as usize)?;
         let d = doc(p);
         let old = &self.rights[p];
         for gram in grams(&self.texts[p]) {
@@ -541,6 +582,7 @@ impl PublicRegister {
         }
         self.texts[p] = text;
         self.text_generation += 1;
+        Some(p)
     }
 
     pub fn authorized_enterprises(&self) -> i64 {
@@ -636,7 +678,7 @@ impl PublicRegister {
                 .map(|(q, (_, found))| q.len() + found.serialized_size() + 64)
                 .sum()
         });
-        facts + texts + postings + lookups + memo
+        facts + texts + postings + lookups + memo + self.change_log_bytes()
     }
 }
 

@@ -72,7 +72,7 @@ fn replay(
 ) -> (
     PublicRegister,
     Vec<RightFacts>,
-    Vec<(String, AuthorizationStatus, NaiveDateTime)>,
+    Vec<Replay>,
 ) {
     let mut register = PublicRegister::new(settings(), &[], 0);
     let mut stored: Vec<RightFacts> = Vec::new();
@@ -117,7 +117,12 @@ fn replay(
             assert!(supplied.contains_key(&needed));
         }
         register.apply(&event, &supplied).expect("applies");
-        history.push((id, status, at(day)));
+        history.push(Replay::Status {
+            seq,
+            right_id: id,
+            status,
+            at: at(day),
+        });
     }
     (register, stored, history)
 }
@@ -158,6 +163,13 @@ proptest! {
         prop_assert_eq!(answers(&incremental, &QUERIES), answers(&rebuilt, &QUERIES));
         let today = NaiveDate::from_ymd_opt(2028, 1, 1).unwrap();
         prop_assert_eq!(incremental.goal(today), rebuilt.goal(today));
+        let log = |r: &PublicRegister| r.changes_after(0, 1000).0.iter().map(|c| (c.seq, c.kind, c.right.id.clone(), c.status)).collect::<Vec<_>>();
+        prop_assert_eq!(log(&incremental), log(&rebuilt));
+        for r in &stored {
+            for day in [0u32, 100, 300, 700] {
+                prop_assert_eq!(incremental.status_before(r, at(day)), rebuilt.status_before(r, at(day)));
+            }
+        }
         for r in &stored {
             let a = incremental.holding(&r.uscc).map(|h| h.rights.iter().map(|x| (x.registry_no.clone(), x.status)).collect::<Vec<_>>());
             let b = rebuilt.holding(&r.uscc).map(|h| h.rights.iter().map(|x| (x.registry_no.clone(), x.status)).collect::<Vec<_>>());
@@ -303,4 +315,41 @@ fn a_grant_older_than_the_newest_takes_its_place_in_the_order() {
         register.holding(&early.uscc).unwrap().rights[0].id,
         early.id
     );
+}
+
+#[test]
+fn the_change_log_pages_between_events_and_answers_a_past_status() {
+    let mut register = PublicRegister::new(settings(), &[], 0);
+    let right = facts(0, 1, 1);
+    let supplied = HashMap::from([(right.id.clone(), right.clone())]);
+    for (seq, to, day) in [(1, "active", 1), (2, "suspended", 10), (3, "active", 20), (4, "revoked", 30)] {
+        let event = Event {
+            seq,
+            entity_type: "authorization",
+            entity_id: &right.id,
+            action: "x",
+            from_status: None,
+            to_status: Some(to),
+            at: at(day),
+            data: None,
+        };
+        register.apply(&event, &supplied).unwrap();
+    }
+    let kinds: Vec<ChangeKind> = register.changes_after(0, 10).0.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [ChangeKind::Granted, ChangeKind::Suspended, ChangeKind::Reinstated, ChangeKind::Revoked]
+    );
+    let (page, next) = register.changes_after(1, 2);
+    assert_eq!((page.len(), next), (2, 3));
+    let (rest, next) = register.changes_after(4, 2);
+    assert!(rest.is_empty());
+    assert_eq!(next, 4, "where the register is");
+    use AuthorizationStatus as S;
+    let held = register.holding(&right.uscc).unwrap().rights[0].clone();
+    assert_eq!(register.status_before(&held, at(1)), None, "not yet granted");
+    assert_eq!(register.status_before(&held, at(2)), Some(S::Active));
+    assert_eq!(register.status_before(&held, at(15)), Some(S::Suspended));
+    assert_eq!(register.status_before(&held, at(25)), Some(S::Active));
+    assert_eq!(register.status_before(&held, at(31)), Some(S::Revoked));
 }

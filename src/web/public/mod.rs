@@ -2,11 +2,13 @@
 //! verdict a QR code points to with its QR code, and the report-a-fake form under it.
 
 mod announcements;
+mod bulk_verify;
 mod home;
 mod report;
 mod verify;
 
 pub use announcements::announcements;
+pub use bulk_verify::{bulk_verify_download, bulk_verify_form};
 pub use home::{home, HomeFragments};
 pub use report::report;
 pub use verify::{qr_code, verify};

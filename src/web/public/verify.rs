@@ -5,37 +5,51 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 
 use super::report::{report_form, ReportForm};
-use super::LangQuery;
+use serde::Deserialize;
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
 use crate::service::public;
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{back_link, public_page, right_status_tag};
+use crate::web::components::{back_link, field_errors, public_page, right_status_tag, FormErrors};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::lang::Lang;
 use crate::web::session::Visitor;
 
-/// The verdict page for a credit code or registry number.
+#[derive(Debug, Deserialize)]
+pub struct VerifyPageQuery {
+    lang: Option<String>,
+    /// "查询历史状态": the verdict at the end of this day.
+    as_of: Option<String>,
+}
+
+/// The verdict page for a credit code or registry number, now or as of a day.
 pub async fn verify(
     state: web::Data<ServiceState>,
     visitor: Visitor,
     code: web::Path<String>,
-    query: web::Query<LangQuery>,
+    query: web::Query<VerifyPageQuery>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(query.lang.as_deref());
     let code = code.into_inner();
     let shown = uscc::normalise(&code);
     let path = format!("/verify/{}", url_encode(&shown));
-    let result = match public::verify(&state, code).await {
+    let as_of = query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let mut date_errors = FormErrors::default();
+    let result = match public::verify_as_of(&state, code.clone(), as_of).await {
         Ok(found) => Some(found),
         Err(ServiceError::NotFound) => None,
+        // A bad date: today's verdict, with the problem beside the date field.
+        Err(ServiceError::Invalid(problems)) => {
+            date_errors = FormErrors(problems);
+            public::verify(&state, code).await.ok()
+        }
         Err(other) => return Err(PageError::failed(lang, other)),
     };
-    let status = if result.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
+    let status = match (&result, date_errors.0.is_empty()) {
+        (_, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (Some(_), true) => StatusCode::OK,
+        (None, true) => StatusCode::NOT_FOUND,
     };
     let cell_labels = [
         lang.pick("登记编号", "Registry no."),
@@ -86,6 +100,12 @@ pub async fn verify(
                     h2 { (headline) }
                     p class="name" { (found.enterprise_name) }
                     p class="code" { (found.uscc) }
+                    @if let Some(day) = found.as_of {
+                        p class="muted" data-testid="as-of-day" {
+                            (lang.pick("截至", "As it stood at the end of ")) (day.to_string())
+                            (lang.pick(" 日终（北京时间）的状态", " (Beijing time)"))
+                        }
+                    }
                 }
                 @if !found.authorizations.is_empty() {
                     section {
@@ -106,8 +126,20 @@ pub async fn verify(
         }
     };
     let home = format!("/{}", lang.query());
+    let typed_day = query.as_of.clone().unwrap_or_default();
+    let history_form = html! {
+        form method="get" action=(path) class="search" data-testid="as-of" {
+            @if !lang.zh() { input type="hidden" name="lang" value="en"; }
+            label for="as_of" style="flex-basis:100%" { (lang.pick("查询历史状态", "Status on a past day")) }
+            input id="as_of" type="date" name="as_of" value=(typed_day)
+                aria-describedby=[date_errors.has("as_of").then_some("as_of-error")];
+            button type="submit" { (lang.pick("查询", "Check")) }
+            (field_errors(lang, &date_errors, "as_of", "as_of"))
+        }
+    };
     let body = html! {
         (verdict_section)
+        (history_form)
         (report_form(lang, &shown, &visitor.csrf, &ReportForm::default(), None))
         (back_link(&home, lang.pick("‹ 返回查询", "‹ Back to search")))
     };
