@@ -11,6 +11,7 @@ pub mod journal;
 pub mod notification;
 pub mod register;
 pub mod roles;
+pub mod sessions;
 pub mod text;
 pub mod throttle;
 pub mod usage;

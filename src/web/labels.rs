@@ -24,6 +24,15 @@ pub fn town(lang: Lang, town: &TownView) -> &str {
     lang.pick(&town.name_zh, &town.name_en)
 }
 
+/// The town whose Chinese name is `name_zh`, in the page's language (the name itself when it
+/// is no town of the list).
+pub fn town_named<'a>(lang: Lang, towns: &'a [TownView], name_zh: &'a str) -> &'a str {
+    towns
+        .iter()
+        .find(|t| t.name_zh == name_zh)
+        .map_or(name_zh, |t| self::town(lang, t))
+}
+
 /// A select's choices: `any` (the empty value) first, then each value by its code and label.
 pub fn choices<T: Copy>(
     any: &str,
@@ -72,10 +81,10 @@ pub fn application_status(lang: Lang, status: ApplicationStatus) -> &'static str
 
 pub fn authorization_status(lang: Lang, status: AuthorizationStatus) -> &'static str {
     match status {
-        AuthorizationStatus::Active => lang.pick("有效", "active"),
-        AuthorizationStatus::Suspended => lang.pick("暂停", "suspended"),
-        AuthorizationStatus::Revoked => lang.pick("已撤销", "revoked"),
-        AuthorizationStatus::Surrendered => lang.pick("已注销", "surrendered"),
+        AuthorizationStatus::Active => lang.pick(status.label_zh(), "active"),
+        AuthorizationStatus::Suspended => lang.pick(status.label_zh(), "suspended"),
+        AuthorizationStatus::Revoked => lang.pick(status.label_zh(), "revoked"),
+        AuthorizationStatus::Surrendered => lang.pick(status.label_zh(), "surrendered"),
     }
 }
 
@@ -96,9 +105,9 @@ pub fn action(lang: Lang, action: ApplicationAction) -> &'static str {
 
 pub fn basis(lang: Lang, basis: Basis) -> &'static str {
     match basis {
-        Basis::GiProduct => lang.pick("地理标志保护产品", "protected GI product"),
-        Basis::CertificationMark => lang.pick("地理标志证明商标", "GI certification mark"),
-        Basis::CollectiveMark => lang.pick("地理标志集体商标", "GI collective mark"),
+        Basis::GiProduct => lang.pick(basis.label_zh(), "protected GI product"),
+        Basis::CertificationMark => lang.pick(basis.label_zh(), "GI certification mark"),
+        Basis::CollectiveMark => lang.pick(basis.label_zh(), "GI collective mark"),
     }
 }
 

@@ -86,7 +86,18 @@ pub async fn register(
     input: RegisterInput,
     client_address: String,
 ) -> ServiceResult<Registered> {
-    let mut problems = Vec::new();
+    register_checked(state, input, client_address, Vec::new()).await
+}
+
+/// [`register`] with `problems` the caller found already (a page's repeated password), which
+/// are reported together with every other one: a refused registration lists all its
+/// problems at once, not one round at a time.
+pub async fn register_checked(
+    state: &ServiceState,
+    input: RegisterInput,
+    client_address: String,
+    mut problems: Vec<FieldError>,
+) -> ServiceResult<Registered> {
     let username = normalise_username(&input.username)
         .map_err(|e| problems.push(e))
         .ok();
@@ -113,8 +124,23 @@ pub async fn register(
             ),
         ));
     }
+    // The town is looked up now (a read) so that an unknown one is reported with the rest.
+    let asked_town = input.enterprise.town.clone();
+    let town = state
+        .run(move |conn| Ok(queries::reference::find_town(conn, &asked_town)?))
+        .await?;
+    if town.is_none() {
+        problems.push(FieldError::new(
+            "enterprise.town",
+            "unknown_town",
+            Localized::new(
+                "must be one of the 24 towns of Yingde",
+                "须为英德市24个镇（街道）之一",
+            ),
+        ));
+    }
     validation::check(&input, problems)?;
-    let (Some(username), Some(uscc)) = (username, uscc) else {
+    let (Some(username), Some(uscc), Some(town)) = (username, uscc, town) else {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "validated input lost its parts"
         )));
@@ -139,14 +165,6 @@ pub async fn register(
     let password_hash = hash_password(state, input.password.clone()).await?;
     state
         .run(move |conn| {
-            let Some(town) = queries::reference::find_town(conn, &input.enterprise.town)? else {
-                return Err(ServiceError::invalid(
-                    "enterprise.town",
-                    "unknown_town",
-                    "must be one of the 24 towns of Yingde",
-                    "须为英德市24个镇（街道）之一",
-                ));
-            };
             write_transaction(conn, |conn| {
                 if db::username_taken(conn, &username)? {
                     return Err(ServiceError::conflict(

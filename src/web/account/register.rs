@@ -6,11 +6,11 @@ use maud::html;
 use serde::Deserialize;
 
 use super::not_repeated;
-use crate::domain::FieldError;
+use crate::domain::{FieldError, Localized};
 use crate::http::client_address;
 use crate::service::accounts::{self, EnterpriseInput, LoginInput, RegisterInput};
 use crate::service::{public, ServiceError, ServiceState};
-use crate::web::components::{form_section, Control, FormErrors, FormSection};
+use crate::web::components::{form_section, Control, FormErrors, FormSection, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::labels;
 use crate::web::session::{CsrfForm, Visitor};
@@ -159,7 +159,7 @@ async fn register_page(
         .autocomplete("email")
         .max_length(254),
     ];
-    let names: Vec<&str> = fields.iter().map(Control::name).collect();
+    let names: Vec<SummaryField> = fields.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
         FormSection {
@@ -185,6 +185,18 @@ async fn register_page(
     Ok(v.render(status, v.pick("注册企业账户", "Register"), html! {}, body))
 }
 
+/// The town is chosen from a list: whatever is wrong with it, the page asks to choose one.
+fn town_chosen(error: FieldError) -> FieldError {
+    if error.field != "enterprise.town" {
+        return error;
+    }
+    FieldError::new(
+        error.field,
+        error.code,
+        Localized::new("choose the town", "请选择所在镇（街道）"),
+    )
+}
+
 pub async fn register_form(
     state: web::Data<ServiceState>,
     visitor: Visitor,
@@ -206,16 +218,12 @@ pub async fn register(
     form: CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    if form.password != form.password_confirmation {
-        return register_page(
-            &state,
-            &visitor,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form,
-            &not_repeated(),
-        )
-        .await;
-    }
+    // The page's own check goes to the use case, which reports it with all the others.
+    let repeated = if form.password == form.password_confirmation {
+        Vec::new()
+    } else {
+        not_repeated().0
+    };
     let input = RegisterInput {
         username: form.username.clone(),
         password: form.password.clone(),
@@ -230,13 +238,13 @@ pub async fn register(
             email: form.email.clone(),
         },
     };
-    match accounts::register(&state, input, client_address(&request)).await {
+    match accounts::register_checked(&state, input, client_address(&request), repeated).await {
         Ok(registered) => {
             let credentials = LoginInput {
                 username: registered.user.username,
                 password: form.password,
             };
-            let token = accounts::login(&state, credentials, client_address(&request))
+            let token = accounts::login_for_pages(&state, credentials, client_address(&request))
                 .await
                 .map_err(|e| visitor.error(e))?;
             Ok(visitor.sign_in(&token.access_token, "/applications/new"))
@@ -247,13 +255,18 @@ pub async fn register(
                 &visitor,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &FormErrors(problems),
+                &FormErrors(problems.into_iter().map(town_chosen).collect()),
             )
             .await
         }
         Err(ServiceError::Conflict(message)) => {
-            // Which of the two is taken is in the message; show it at the top of the form.
-            let errors = FormErrors(vec![FieldError::new("account", "conflict", message)]);
+            // Which of the two is taken is in the message: put it beside that field.
+            let field = if message.en.contains("username") {
+                "username"
+            } else {
+                "enterprise.uscc"
+            };
+            let errors = FormErrors(vec![FieldError::new(field, "conflict", message)]);
             register_page(&state, &visitor, StatusCode::CONFLICT, &form, &errors).await
         }
         Err(other) => Err(visitor.error(other)),

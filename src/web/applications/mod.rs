@@ -18,6 +18,8 @@ pub use list::my_applications;
 pub use new::{create_application, new_application};
 pub use show::show;
 
+use std::collections::HashMap;
+
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -27,7 +29,7 @@ use crate::domain::{FieldError, Localized};
 use crate::service::applications::{ApplicationView, ReviewOpinionView};
 use crate::service::public::{self, ProductView};
 use crate::service::ServiceState;
-use crate::web::components::{field_errors, Control, FormErrors};
+use crate::web::components::{field_errors, Control, FormErrors, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::labels::{self, APPLICATION_FIELDS};
 use crate::web::lang::Lang;
@@ -96,6 +98,40 @@ impl ApplicationForm {
         }
     }
 
+    /// The application's fields among a form's values (an upload or a submission sent from
+    /// the application's form), or `None` when they were not sent (no `version`).
+    fn from_values(values: &HashMap<String, String>) -> Option<Self> {
+        let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+        values.contains_key("version").then(|| Self {
+            product_code: get("product_code"),
+            basis: get("basis"),
+            trademark_reg_no: get("trademark_reg_no"),
+            production_town: get("production_town"),
+            production_address: get("production_address"),
+            area_mu: get("area_mu"),
+            annual_output_kg: get("annual_output_kg"),
+            description: get("description"),
+            version: get("version"),
+        })
+    }
+
+    /// Whether the two hold the same fields (the version aside).
+    fn same_fields(&self, other: &Self) -> bool {
+        let trimmed = |form: &Self| {
+            [
+                form.product_code.trim().to_owned(),
+                form.basis.trim().to_owned(),
+                form.trademark_reg_no.trim().to_owned(),
+                form.production_town.trim().to_owned(),
+                form.production_address.trim().to_owned(),
+                form.area_mu.trim().to_owned(),
+                form.annual_output_kg.trim().to_owned(),
+                form.description.trim().to_owned(),
+            ]
+        };
+        trimmed(self) == trimmed(other)
+    }
+
     /// The typed values the use case takes, or why some cannot be read at all.
     fn read(&self) -> Result<ReadValues, Vec<FieldError>> {
         let mut problems = Vec::new();
@@ -150,9 +186,13 @@ impl ApplicationForm {
     }
 }
 
-/// The names of the fields the application form draws (its other errors go on top).
-fn form_field_names() -> Vec<&'static str> {
-    APPLICATION_FIELDS.iter().map(|(n, _, _)| *n).collect()
+/// The fields the application form draws, for its error summary (its other errors go on
+/// top unlinked). The product is fixed on the form: its errors point at its line.
+fn form_field_names(lang: Lang) -> Vec<SummaryField> {
+    APPLICATION_FIELDS
+        .iter()
+        .map(|(name, zh, en)| SummaryField::new(name, lang.pick(zh, en), None))
+        .collect()
 }
 
 /// The reviewer's comments on `field`, shown beside it.
@@ -238,7 +278,7 @@ fn form_fields(
     ];
     html! {
         input type="hidden" name="product_code" value=(product.code);
-        div class="field" {
+        div class="field" id="f-product_code" tabindex="-1" {
             span class="muted" { (label("product_code")) }
             p class="name" { (labels::product(lang, product)) }
             (field_errors(lang, errors, "product_code", "f-product_code"))

@@ -43,7 +43,7 @@ fn new_application_page(
             url: "/applications/new",
             csrf: &v.csrf,
             errors,
-            shown: &form_field_names(),
+            shown: &form_field_names(lang),
             fields: form_fields(lang, product, form, errors, None),
             submit: v.pick("保存草稿", "Save draft"),
             after: html! {},

@@ -12,7 +12,9 @@ use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
 use crate::service::authorizations::{self, AuthorizationActionInput, AuthorizationView};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{action_form, error_summary, ActionForm, Control, FormErrors};
+use crate::web::components::{
+    action_form, error_summary, ActionForm, Control, FormErrors, SummaryField,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -117,7 +119,10 @@ pub(super) fn right_actions(
                             | AuthorizationAction::Surrender
                             | AuthorizationAction::Suspend
                     ),
-                    summary: error_summary(lang, errors, &["reason", "ground"]),
+                    summary: error_summary(lang, errors, &[
+                        SummaryField::new("ground", v.pick("撤销事由", "Ground"), Some(action.as_str())),
+                        SummaryField::new("reason", v.pick("理由", "Reason"), Some(action.as_str())),
+                    ]),
                     inputs: move_inputs(session, *action, form, errors),
                 }))
             }

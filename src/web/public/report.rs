@@ -5,7 +5,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::LangQuery;
 use crate::domain::{uscc, FieldError};
 use crate::service::fake_reports::{self, FakeReportInput};
 use crate::service::{ServiceError, ServiceState};
@@ -65,11 +64,10 @@ pub async fn report(
     state: web::Data<ServiceState>,
     request: HttpRequest,
     code: web::Path<String>,
-    query: web::Query<LangQuery>,
     visitor: Visitor,
     form: CsrfForm<ReportForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let shown = uscc::normalise(&code);
     let form = form.0;
     let input = FakeReportInput {
@@ -93,13 +91,13 @@ pub async fn report(
                     p { a href={ (path) (lang.query()) } { (lang.pick("‹ 返回核验结果", "‹ Back to the verdict")) } }
                 }
             };
-            Ok(public_page(
+            Ok(visitor.keep_cookies(public_page(
                 lang,
                 StatusCode::CREATED,
                 received,
                 &path,
                 body,
-            ))
+            )))
         }
         Err(ServiceError::Invalid(problems)) => {
             let body = report_form(lang, &shown, &visitor.csrf, &form, Some(&problems));

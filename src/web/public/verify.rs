@@ -5,7 +5,6 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 
 use super::report::{report_form, ReportForm};
-use super::LangQuery;
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
 use crate::service::public;
@@ -13,7 +12,7 @@ use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{back_link, public_page, right_status_tag};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
-use crate::web::lang::Lang;
+use crate::web::labels;
 use crate::web::session::Visitor;
 
 /// The verdict page for a credit code or registry number.
@@ -21,9 +20,8 @@ pub async fn verify(
     state: web::Data<ServiceState>,
     visitor: Visitor,
     code: web::Path<String>,
-    query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let code = code.into_inner();
     let shown = uscc::normalise(&code);
     let path = format!("/verify/{}", url_encode(&shown));
@@ -32,6 +30,9 @@ pub async fn verify(
         Err(ServiceError::NotFound) => None,
         Err(other) => return Err(PageError::failed(lang, other)),
     };
+    let products = public::products(&state)
+        .await
+        .map_err(|e| PageError::failed(lang, e))?;
     let status = if result.is_some() {
         StatusCode::OK
     } else {
@@ -94,7 +95,7 @@ pub async fn verify(
                             @for right in &found.authorizations {
                                 tr {
                                     td class="code" data-label=(cell_labels[0]) { (right.registry_no) }
-                                    td data-label=(cell_labels[1]) { (right.product_name_zh) }
+                                    td data-label=(cell_labels[1]) { (labels::product_of(lang, &products, &right.product_code)) }
                                     td data-label=(cell_labels[2]) { (right_status_tag(lang, right.status)) }
                                     td data-label=(cell_labels[3]) { (right.announcement_no) " (" (right.announcement_date) ")" }
                                 }
