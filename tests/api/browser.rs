@@ -249,20 +249,24 @@ impl Browser {
 
     /// Signs in with the keyboard alone: the username field has the focus, Tab moves on,
     /// Enter sends the form.
-    async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
-        self.goto(&app.url("/login")).await;
-        let old_main = self.find("main").await;
+    /// The element that has the focus now.
+    async fn focused(&self) -> String {
         let focused = self
             .call(reqwest::Method::GET, "/element/active", None)
             .await;
-        let focused = focused
+        focused
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .expect("a focused element")
-            .to_owned();
+            .to_owned()
+    }
+
+    async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        let old_main = self.find("main").await;
         assert_eq!(
-            focused,
+            self.focused().await,
             self.find("#f-username").await,
             "the username has the focus"
         );
@@ -398,8 +402,12 @@ async fn a_shopper_searches_and_verifies_in_chinese_and_english_in_a_real_browse
     assert!(browser
         .text("[data-testid=total]")
         .await
-        .contains("1 found"));
+        .contains("1 enterprise"));
+    assert!(browser.text("ul.results li").await.contains("Yingde Black Tea"));
     browser.screenshot("search-en.png").await;
+    // The choice is remembered: the home page without `?lang` stays English.
+    browser.goto(&app.url("/")).await;
+    assert!(browser.text("h1").await.contains("Yingde GI special mark"));
 
     browser
         .goto(&app.url("/verify/91110000600037341L?lang=en"))
@@ -467,6 +475,16 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .click_and_wait("main form button[type=submit]")
         .await;
     assert!(!browser.text("#f-enterprise-uscc-error").await.is_empty());
+    // The error summary on top has the focus and links to the field.
+    assert_eq!(browser.focused().await, browser.find(".error-summary").await);
+    assert!(browser
+        .text(".error-summary")
+        .await
+        .contains("请修改以下 1 处"));
+    assert!(browser
+        .attribute(".error-summary a", "href")
+        .await
+        .ends_with("#f-enterprise-uscc"));
     assert_eq!(
         browser.value("#f-enterprise-name").await,
         "英德市英山红茶有限公司"
@@ -506,13 +524,14 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .contains("产品检验报告"));
     browser.screenshot("story-04-draft.png").await;
 
+    // A description typed and not saved goes with the upload, not lost.
+    browser.type_into("#f-description", "高山有机茶园").await;
     for kind in ["application_form", "business_license", "test_report"] {
         browser.choose("#f-kind", kind).await;
         browser.type_into("#f-file", &document).await;
-        browser
-            .click_and_wait("form[enctype] button[type=submit]")
-            .await;
+        browser.click_and_wait("[data-testid=upload]").await;
     }
+    assert_eq!(browser.value("#f-description").await, "高山有机茶园");
     assert_eq!(
         browser
             .text("[data-testid=documents]")
@@ -523,6 +542,10 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     );
     browser.click_and_wait("[data-action=submit] button").await;
     browser.shows_status("submitted").await;
+    assert!(browser
+        .text(".notice")
+        .await
+        .contains("已提交，受理期限为"));
     browser.screenshot("story-05-submitted.png").await;
     browser.sign_out().await;
 
@@ -585,9 +608,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser.sign_in(&app, "li.reviewer").await;
     browser.click_and_wait("[data-testid=queue] a").await;
     browser.type_into("#f-file", &document).await;
-    browser
-        .click_and_wait("form[enctype] button[type=submit]")
-        .await;
+    browser.click_and_wait("[data-testid=upload]").await;
     browser
         .click("details[data-action=recommend] summary")
         .await;
