@@ -325,6 +325,20 @@ impl Browser {
         );
     }
 
+    /// Scrolls the element matching `css` to the top of the screen (for a screenshot of it).
+    async fn scroll_to(&self, css: &str) {
+        self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({
+                "script": "document.querySelector(arguments[0]).scrollIntoView(true);",
+                "args": [css],
+            })),
+        )
+        .await;
+    }
+
     async fn screenshot(&self, name: &str) {
         self.fits_the_phone().await;
         let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
@@ -558,6 +572,10 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .contains("英德市英山红茶有限公司"));
     browser.screenshot("story-06-queue.png").await;
     browser.click_and_wait("[data-testid=queue] a").await;
+    // The actions are buttons; one that needs words opens its form under it.
+    browser.click("details[data-action=refuse] summary").await;
+    browser.scroll_to("[data-testid=actions]").await;
+    browser.screenshot("story-06b-actions.png").await;
     browser.click("details[data-action=accept] summary").await;
     browser
         .click_and_wait("details[data-action=accept] button")

@@ -81,7 +81,7 @@ ol.steps li::before { content: counter(step); font-weight: 700; color: var(--tea
 .error-summary ul { margin: 0; padding-left: 1.2em; } .error-summary a { color: var(--red); font-weight: 600; }
 details[data-action] > summary, details.action > summary { display: inline-flex; background: #fff; color: var(--tea); border: 2px solid var(--tea); border-radius: 8px; padding: 8px 14px; list-style: none; }
 details[data-action] > summary::-webkit-details-marker { display: none; }
-details[data-action] > summary::after { content: " ▾"; } details[data-action][open] > summary::after { content: " ▴"; }
+details[data-action] > summary::after { content: "▾"; margin-left: 8px; } details[data-action][open] > summary::after { content: "▴"; }
 details.danger > summary { color: var(--red); border-color: var(--red); }
 button:disabled { opacity: .6; cursor: progress; }
 "#;
