@@ -1,6 +1,7 @@
 //! The words pages use for stored values: statuses, actions, bases, form fields.
 
 use super::lang::Lang;
+use crate::domain::{FieldError, Localized};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
@@ -31,6 +32,20 @@ pub fn town_named<'a>(lang: Lang, towns: &'a [TownView], name_zh: &'a str) -> &'
         .iter()
         .find(|t| t.name_zh == name_zh)
         .map_or(name_zh, |t| self::town(lang, t))
+}
+
+/// A town is chosen from a list: whatever is wrong with the choice of `field` (none, or one
+/// that is no town), the page asks to choose one. Other problems (outside the product's
+/// protected area) keep their own words.
+pub fn choose_the_town(field: &str, error: FieldError) -> FieldError {
+    if error.field != field || error.code == "outside_protected_area" {
+        return error;
+    }
+    FieldError::new(
+        error.field,
+        error.code,
+        Localized::new("choose the town", "请选择所在镇（街道）"),
+    )
 }
 
 /// A select's choices: `any` (the empty value) first, then each value by its code and label.

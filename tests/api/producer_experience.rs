@@ -153,11 +153,18 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
         .submit(
             &page,
             &page,
-            &application_fields(&version, &[("area_mu", "一百"), ("production_address", "")]),
+            &application_fields(&version, &[("area_mu", "一百"), ("production_town", "")]),
         )
         .await;
     assert_eq!(edit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Both at once: the number the page cannot read and the town the use case refuses.
+    assert_eq!(summary_count(&edit), Some(2), "{}", edit.html);
     assert!(edit.html.contains("href=\"#f-area_mu\""), "{}", edit.html);
+    assert!(edit.html.contains("href=\"#f-production_town\""));
+    assert!(edit.html.contains("请选择所在镇（街道）"));
+    assert!(edit.html.contains("英红镇高山茶园1号"), "the rest is kept");
+    let stored = app.get(&format!("/api/v1/applications/{id}"), Some(&cast.producer)).await;
+    assert_eq!(stored.json["area_mu"], 120.5, "nothing was saved");
     assert!(edit.html.contains("value=\"一百\""), "what was typed is kept");
 
     // A reviewer's action that needs words: the summary inside the opened form.
@@ -325,10 +332,13 @@ async fn a_page_session_ends_after_an_hour_of_inactivity_and_sign_in_leads_back(
     assert_eq!(again.location, "/applications?page=1");
 
     // A form sent after the session timed out leads to sign-in, then back to that form's page.
+    let form = producer.get("/password").await;
+    assert_eq!(form.status, StatusCode::OK);
     app.clock.set(start + Duration::minutes(150 + 61 + 61));
-    let token = producer.get("/password").await;
-    assert_eq!(token.status, StatusCode::SEE_OTHER);
-    let posted = producer.post("/password", &[("csrf", "x")]).await;
+    let csrf = form.csrf();
+    let posted = producer
+        .post("/password", &[("csrf", csrf.as_str()), ("current_password", "x")])
+        .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER);
     assert_eq!(posted.location, "/login?next=%2Fpassword&notice=expired");
 }

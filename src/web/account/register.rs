@@ -6,7 +6,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::not_repeated;
-use crate::domain::{FieldError, Localized};
+use crate::domain::FieldError;
 use crate::http::client_address;
 use crate::service::accounts::{self, EnterpriseInput, LoginInput, RegisterInput};
 use crate::service::{public, ServiceError, ServiceState};
@@ -185,18 +185,6 @@ async fn register_page(
     Ok(v.render(status, v.pick("注册企业账户", "Register"), html! {}, body))
 }
 
-/// The town is chosen from a list: whatever is wrong with it, the page asks to choose one.
-fn town_chosen(error: FieldError) -> FieldError {
-    if error.field != "enterprise.town" {
-        return error;
-    }
-    FieldError::new(
-        error.field,
-        error.code,
-        Localized::new("choose the town", "请选择所在镇（街道）"),
-    )
-}
-
 pub async fn register_form(
     state: web::Data<ServiceState>,
     visitor: Visitor,
@@ -255,7 +243,12 @@ pub async fn register(
                 &visitor,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &FormErrors(problems.into_iter().map(town_chosen).collect()),
+                &FormErrors(
+                    problems
+                        .into_iter()
+                        .map(|e| labels::choose_the_town("enterprise.town", e))
+                        .collect(),
+                ),
             )
             .await
         }

@@ -13,6 +13,7 @@ use crate::service::{ServiceError, ServiceState};
 use crate::web::components::FormErrors;
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
+use crate::web::labels;
 use crate::web::session::{CsrfForm, SignedIn};
 
 /// What became of edits sent to be saved.
@@ -42,28 +43,34 @@ pub(super) async fn save_form(
         .trim()
         .parse()
         .map_or(IfMatch::Never, IfMatch::Version);
-    let saved = match form.read() {
-        Ok(values) => {
-            let patch = ApplicationPatch {
-                product_code: optional(&form.product_code),
-                basis: values.basis,
-                trademark_reg_no: optional(&form.trademark_reg_no),
-                production_town: Some(form.production_town.clone()),
-                production_address: Some(form.production_address.trim().to_owned()),
-                area_mu: values.area_mu,
-                annual_output_kg: values.annual_output_kg,
-                description: Some(form.description.trim().to_owned()),
-            };
-            applications::edit(state, &session.actor, id.to_owned(), version, patch).await
-        }
-        Err(problems) => Err(ServiceError::Invalid(problems)),
+    // A value that cannot be read is reported by the use case with all the others.
+    let (values, unreadable) = form.read();
+    let patch = ApplicationPatch {
+        product_code: optional(&form.product_code),
+        basis: values.basis,
+        trademark_reg_no: optional(&form.trademark_reg_no),
+        production_town: Some(form.production_town.clone()),
+        production_address: Some(form.production_address.trim().to_owned()),
+        area_mu: values.area_mu,
+        annual_output_kg: values.annual_output_kg,
+        description: Some(form.description.trim().to_owned()),
     };
+    let id = id.to_owned();
+    let saved =
+        applications::edit_checked(state, &session.actor, id.clone(), version, patch, unreadable)
+            .await;
     Ok(match saved {
         Ok(_) => Saving::Saved,
-        Err(ServiceError::Invalid(problems)) => Saving::Refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            redraw(form, problems, None),
-        ),
+        Err(ServiceError::Invalid(problems)) => {
+            let problems = problems
+                .into_iter()
+                .map(|e| labels::choose_the_town("production_town", e))
+                .collect();
+            Saving::Refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                redraw(form, problems, None),
+            )
+        }
         Err(ServiceError::PreconditionFailed) => {
             let alert = lang.pick(
                 "这份申请刚刚在别处被修改过。下面是您填写的内容，请核对后再保存。",

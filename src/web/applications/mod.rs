@@ -132,8 +132,10 @@ impl ApplicationForm {
         trimmed(self) == trimmed(other)
     }
 
-    /// The typed values the use case takes, or why some cannot be read at all.
-    fn read(&self) -> Result<ReadValues, Vec<FieldError>> {
+    /// The typed values the use case takes (`None` where one cannot be read), and why some
+    /// cannot be read at all: those problems go to the use case, which reports them with its
+    /// own and stores nothing.
+    fn read(&self) -> (ReadValues, Vec<FieldError>) {
         let mut problems = Vec::new();
         let number = |field: &str, problems: &mut Vec<FieldError>| {
             problems.push(FieldError::new(
@@ -174,15 +176,12 @@ impl ApplicationForm {
                 None
             }),
         };
-        if problems.is_empty() {
-            Ok(ReadValues {
-                basis,
-                area_mu: area,
-                annual_output_kg: output,
-            })
-        } else {
-            Err(problems)
-        }
+        let values = ReadValues {
+            basis,
+            area_mu: area,
+            annual_output_kg: output,
+        };
+        (values, problems)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::domain::roles::Role;
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
 use crate::domain::Localized;
 use crate::service::applications::{self, ApplicationView, ReviewOpinionView};
+use crate::service::public::ProductView;
 use crate::service::ServiceState;
 use crate::web::components::{
     alert, application_status_tag, back_link, case_facts, csrf_field, error_summary, history,
@@ -208,15 +209,16 @@ pub(super) async fn application_page(
                 }
             }
         }
-        _ => facts(lang, &view, opinion),
+        _ => facts(lang, &view, product, opinion),
     };
+    let product_name = product.map_or(view.product_name_zh.as_str(), |p| labels::product(lang, p));
     let body = html! {
         @if let Some(text) = redraw.notice.clone().or_else(|| redraw.notice_code.as_deref().and_then(|code| notice_text(lang, code, &view))) {
             (notice(&text))
         }
         @if let Some(text) = &redraw.alert { (alert(text)) }
         section {
-            h2 { (view.product_name_zh) " · " (view.enterprise.name) }
+            h2 { (product_name) " · " (view.enterprise.name) }
             p { (application_status_tag(lang, view.status)) }
             dl class="facts" {
                 (case_facts(lang, view.application_no.as_deref(), view.current_step, view.current_step_due, view.overdue))
@@ -258,18 +260,29 @@ pub(super) async fn application_page(
             v.pick("‹ 审查队列", "‹ Review queue")
         }))
     };
-    let title = format!("{} · {}", view.product_name_zh, view.enterprise.name);
+    let title = format!("{} · {}", product_name, view.enterprise.name);
     Ok(session.render(status, &title, body))
 }
 
 /// The application's fields as facts (no longer the producer's to change).
-fn facts(lang: Lang, view: &ApplicationView, opinion: Option<&ReviewOpinionView>) -> Markup {
+fn facts(
+    lang: Lang,
+    view: &ApplicationView,
+    product: Option<&ProductView>,
+    opinion: Option<&ReviewOpinionView>,
+) -> Markup {
     let value = |name: &str| -> String {
         match name {
-            "product_code" => view.product_name_zh.clone(),
+            "product_code" => product
+                .map_or(view.product_name_zh.as_str(), |p| labels::product(lang, p))
+                .to_owned(),
             "basis" => labels::basis(lang, view.basis).to_owned(),
             "trademark_reg_no" => view.trademark_reg_no.clone().unwrap_or_default(),
-            "production_town" => view.production_town.clone(),
+            "production_town" => product
+                .map_or(view.production_town.as_str(), |p| {
+                    labels::town_named(lang, &p.towns, &view.production_town)
+                })
+                .to_owned(),
             "production_address" => view.production_address.clone(),
             "area_mu" => view.area_mu.map(|a| a.to_string()).unwrap_or_default(),
             "annual_output_kg" => view
