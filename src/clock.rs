@@ -45,4 +45,10 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.now().date_naive()
     }
+
+    /// Today in Beijing time (UTC+8, no summer time): the date people in Yingde write, so the
+    /// date a form offers (between 00:00 and 08:00 there it is already UTC's tomorrow).
+    pub fn beijing_today(&self) -> NaiveDate {
+        (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
 }

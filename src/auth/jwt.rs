@@ -58,6 +58,27 @@ impl JwtKeys {
         session_id: &str,
         now_unix: i64,
     ) -> anyhow::Result<String> {
+        self.issue_for(
+            user_id,
+            role,
+            token_version,
+            session_id,
+            now_unix,
+            TOKEN_LIFETIME_SECS,
+        )
+    }
+
+    /// A token that expires `lifetime_secs` after `now_unix` (a page session's, longer: its
+    /// inactivity limit is the session's, checked against the database).
+    pub fn issue_for(
+        &self,
+        user_id: &str,
+        role: Role,
+        token_version: i32,
+        session_id: &str,
+        now_unix: i64,
+        lifetime_secs: i64,
+    ) -> anyhow::Result<String> {
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -66,7 +87,7 @@ impl JwtKeys {
             ver: token_version,
             sid: session_id.into(),
             iat: now_unix,
-            exp: now_unix + TOKEN_LIFETIME_SECS,
+            exp: now_unix + lifetime_secs,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| anyhow::anyhow!("cannot sign: {e}"))

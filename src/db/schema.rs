@@ -60,6 +60,8 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        last_seen_at -> Nullable<Timestamp>,
+        sliding -> Bool,
     }
 }
 

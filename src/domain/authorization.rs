@@ -48,6 +48,16 @@ impl AuthorizationStatus {
         self.into()
     }
 
+    /// The status as the bureau's documents write it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Active => "有效",
+            Self::Suspended => "暂停",
+            Self::Revoked => "已撤销",
+            Self::Surrendered => "已注销",
+        }
+    }
+
     /// Active and suspended rights still belong to their holder: one per product.
     pub fn is_live(self) -> bool {
         matches!(self, Self::Active | Self::Suspended)
@@ -99,6 +109,17 @@ impl AuthorizationAction {
             Self::Suspend => &["reason"],
             Self::Revoke => &["ground", "reason"],
             Self::Reinstate | Self::Surrender => &[],
+        }
+    }
+
+    /// The state the move always ends in: a repeated request that finds the right already
+    /// there asked for what is already done.
+    pub fn leads_to(self) -> AuthorizationStatus {
+        match self {
+            Self::Suspend => AuthorizationStatus::Suspended,
+            Self::Reinstate => AuthorizationStatus::Active,
+            Self::Revoke => AuthorizationStatus::Revoked,
+            Self::Surrender => AuthorizationStatus::Surrendered,
         }
     }
 
@@ -244,6 +265,17 @@ mod tests {
     use crate::domain::roles::Role;
     use AuthorizationAction as A;
     use AuthorizationStatus as S;
+
+    #[test]
+    fn every_move_leads_where_its_transitions_do() {
+        for action in A::ALL {
+            for from in S::ALL {
+                if let Some(next) = action.next_status(from) {
+                    assert_eq!(next, action.leads_to());
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_transition_table() {

@@ -47,6 +47,15 @@ impl Basis {
         self.into()
     }
 
+    /// The basis as the bureau's documents write it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::GiProduct => "地理标志保护产品",
+            Self::CertificationMark => "地理标志证明商标",
+            Self::CollectiveMark => "地理标志集体商标",
+        }
+    }
+
     /// The trademark bases record the trademark registration number and need the licence or
     /// membership proof.
     pub fn is_trademark(self) -> bool {

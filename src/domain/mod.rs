@@ -12,6 +12,7 @@ pub mod notification;
 pub mod register;
 pub mod resubmission;
 pub mod roles;
+pub mod sessions;
 pub mod text;
 pub mod throttle;
 pub mod usage;

@@ -163,6 +163,27 @@ impl ApplicationAction {
         }
     }
 
+    /// The state the action always ends in (each action has one): a repeated request that
+    /// finds the application already there asked for what is already done.
+    pub fn leads_to(self) -> ApplicationStatus {
+        use ApplicationStatus as S;
+        match self {
+            Self::Submit => S::Submitted,
+            Self::Withdraw => S::Withdrawn,
+            Self::Accept | Self::Resubmit => S::UnderReview,
+            Self::Refuse => S::NotAccepted,
+            Self::Return => S::Returned,
+            Self::Recommend => S::Recommended,
+            Self::Approve => S::Approved,
+            Self::Reject => S::Rejected,
+        }
+    }
+
+    /// The producer sends the application in (first time or after a return).
+    pub fn is_submission(self) -> bool {
+        matches!(self, Self::Submit | Self::Resubmit)
+    }
+
     /// What the body of this action must carry (the contract's table).
     pub fn required_fields(self) -> &'static [&'static str] {
         match self {
@@ -308,6 +329,17 @@ pub fn may_remove_attachment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_leads_where_its_transitions_do() {
+        for action in ApplicationAction::ALL {
+            for from in ApplicationStatus::ALL {
+                if let Some(next) = action.next_status(from) {
+                    assert_eq!(next, action.leads_to(), "{action} from {from}");
+                }
+            }
+        }
+    }
     use ApplicationAction as A;
     use ApplicationStatus as S;
 

@@ -4,7 +4,16 @@ use std::collections::HashMap;
 
 use super::{ServiceError, ServiceResult, ServiceState};
 use crate::db::queries::usage as db;
+use crate::domain::authorization::AuthorizationStatus;
+use crate::domain::eligibility::Basis;
 use crate::domain::roles::Actor;
+
+/// A stored (UTC) moment as the bureau reads it: Beijing time, UTC+8 all year.
+fn beijing(at: chrono::NaiveDateTime) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
 
 /// The columns, in order, with Chinese headers as the bureau's spreadsheets have them.
 pub const HEADERS: [&str; 21] = [
@@ -23,8 +32,8 @@ pub const HEADERS: [&str; 21] = [
     "商标注册号",
     "核准公告号",
     "公告日期",
-    "授权时间",
-    "状态变更时间",
+    "授权时间(北京时间)",
+    "状态变更时间(北京时间)",
     "最近报告年度",
     "标志使用数量",
     "产量(千克)",
@@ -58,7 +67,11 @@ pub async fn authorization_rows(
                     let text = |s: String| Cell::Text(s);
                     vec![
                         text(r.registry_no),
-                        text(r.status),
+                        text(
+                            r.status
+                                .parse::<AuthorizationStatus>()
+                                .map_or(r.status.clone(), |s| s.label_zh().to_owned()),
+                        ),
                         text(r.enterprise_name),
                         text(r.uscc),
                         text(r.legal_representative),
@@ -68,12 +81,16 @@ pub async fn authorization_rows(
                         text(r.email),
                         text(r.product_name_zh),
                         text(r.town_name_zh),
-                        text(r.basis),
+                        text(
+                            r.basis
+                                .parse::<Basis>()
+                                .map_or(r.basis.clone(), |b| b.label_zh().to_owned()),
+                        ),
                         r.trademark_reg_no.map_or(Cell::Empty, text),
                         text(r.announcement_no),
                         text(r.announcement_date),
-                        text(r.granted_at.format("%Y-%m-%d %H:%M").to_string()),
-                        text(r.status_changed_at.format("%Y-%m-%d %H:%M").to_string()),
+                        text(beijing(r.granted_at)),
+                        text(beijing(r.status_changed_at)),
                         report.map_or(Cell::Empty, |r| Cell::Number(r.0 as f64)),
                         report.map_or(Cell::Empty, |r| Cell::Number(r.1 as f64)),
                         report.map_or(Cell::Empty, |r| Cell::Number(r.2 as f64)),

@@ -15,7 +15,12 @@ use crate::http::Problem;
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
     #[error("sign in first")]
-    SignIn { next: String, lang: Lang },
+    /// `expired`: the request carried a session that has ended (idle for an hour).
+    SignIn {
+        next: String,
+        lang: Lang,
+        expired: bool,
+    },
     #[error("form without a valid CSRF token")]
     Csrf { lang: Lang },
     /// A refusal or failure, shown as a page in the visitor's language.
@@ -44,9 +49,13 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         let (lang, title, detail) = match self {
-            PageError::SignIn { next, .. } => {
+            PageError::SignIn { next, expired, .. } => {
+                let notice = if *expired { "&notice=expired" } else { "" };
                 return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, format!("/login?next={}", url_encode(next))))
+                    .insert_header((
+                        header::LOCATION,
+                        format!("/login?next={}{notice}", url_encode(next)),
+                    ))
                     .insert_header((header::CACHE_CONTROL, "no-store"))
                     .finish();
             }

@@ -10,6 +10,13 @@ pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// The day of a moment in Beijing time.
+pub fn beijing_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

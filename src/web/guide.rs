@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::service::office::{self, OfficeFacts};
@@ -14,12 +13,7 @@ use crate::web::components::public_page;
 use crate::web::errors::PageError;
 use crate::web::labels;
 use crate::web::lang::Lang;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct GuideQuery {
-    lang: Option<String>,
-}
+use crate::web::session::Visitor;
 
 /// Who may apply on each basis.
 fn who_may_apply(lang: Lang, basis: Basis) -> &'static str {
@@ -126,9 +120,9 @@ fn steps(lang: Lang, facts: &OfficeFacts) -> Markup {
 
 pub async fn guide(
     state: web::Data<ServiceState>,
-    query: web::Query<GuideQuery>,
+    visitor: Visitor,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let facts = office::facts(&state)
         .await
         .map_err(|e| PageError::failed(lang, e))?;
@@ -220,5 +214,5 @@ pub async fn guide(
             p { (crate::web::office::contact(lang, &facts)) }
         }
     };
-    Ok(public_page(lang, StatusCode::OK, title, "/guide", body))
+    Ok(visitor.keep_cookies(public_page(lang, StatusCode::OK, title, "/guide", body)))
 }

@@ -4,6 +4,7 @@ use super::lang::Lang;
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::domain::{FieldError, Localized};
 use crate::service::public::{ProductView, TownView};
 
 /// A product's name in the page's language.
@@ -22,6 +23,29 @@ pub fn product_of<'a>(lang: Lang, products: &'a [ProductView], code: &'a str) ->
 /// A town's name in the page's language.
 pub fn town(lang: Lang, town: &TownView) -> &str {
     lang.pick(&town.name_zh, &town.name_en)
+}
+
+/// The town whose Chinese name is `name_zh`, in the page's language (the name itself when it
+/// is no town of the list).
+pub fn town_named<'a>(lang: Lang, towns: &'a [TownView], name_zh: &'a str) -> &'a str {
+    towns
+        .iter()
+        .find(|t| t.name_zh == name_zh)
+        .map_or(name_zh, |t| self::town(lang, t))
+}
+
+/// A town is chosen from a list: whatever is wrong with the choice of `field` (none, or one
+/// that is no town), the page asks to choose one. Other problems (outside the product's
+/// protected area) keep their own words.
+pub fn choose_the_town(field: &str, error: FieldError) -> FieldError {
+    if error.field != field || error.code == "outside_protected_area" {
+        return error;
+    }
+    FieldError::new(
+        error.field,
+        error.code,
+        Localized::new("choose the town", "请选择所在镇（街道）"),
+    )
 }
 
 /// A select's choices: `any` (the empty value) first, then each value by its code and label.
@@ -72,10 +96,10 @@ pub fn application_status(lang: Lang, status: ApplicationStatus) -> &'static str
 
 pub fn authorization_status(lang: Lang, status: AuthorizationStatus) -> &'static str {
     match status {
-        AuthorizationStatus::Active => lang.pick("有效", "active"),
-        AuthorizationStatus::Suspended => lang.pick("暂停", "suspended"),
-        AuthorizationStatus::Revoked => lang.pick("已撤销", "revoked"),
-        AuthorizationStatus::Surrendered => lang.pick("已注销", "surrendered"),
+        AuthorizationStatus::Active => lang.pick(status.label_zh(), "active"),
+        AuthorizationStatus::Suspended => lang.pick(status.label_zh(), "suspended"),
+        AuthorizationStatus::Revoked => lang.pick(status.label_zh(), "revoked"),
+        AuthorizationStatus::Surrendered => lang.pick(status.label_zh(), "surrendered"),
     }
 }
 
@@ -96,9 +120,9 @@ pub fn action(lang: Lang, action: ApplicationAction) -> &'static str {
 
 pub fn basis(lang: Lang, basis: Basis) -> &'static str {
     match basis {
-        Basis::GiProduct => lang.pick("地理标志保护产品", "protected GI product"),
-        Basis::CertificationMark => lang.pick("地理标志证明商标", "GI certification mark"),
-        Basis::CollectiveMark => lang.pick("地理标志集体商标", "GI collective mark"),
+        Basis::GiProduct => lang.pick(basis.label_zh(), "protected GI product"),
+        Basis::CertificationMark => lang.pick(basis.label_zh(), "GI certification mark"),
+        Basis::CollectiveMark => lang.pick(basis.label_zh(), "GI collective mark"),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Server-rendered pages for people: the public search, counter and verify pages, and the
-//! signed-in pages where producers apply and staff review. Embedded in the binary, no script,
-//! no external requests, readable on a 375-px phone. Pages call the same service functions as
-//! the JSON API; signed-in pages carry the token in a cookie and a CSRF token in every form.
+//! signed-in pages where producers apply and staff review. Embedded in the binary, one small
+//! inline script (a form is sent once), no external requests, readable on a 375-px phone.
+//! Pages call the same service functions as the JSON API; signed-in pages carry the token in a
+//! cookie and a CSRF token in every form.
 
 mod account;
 mod applications;

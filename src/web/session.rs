@@ -22,8 +22,8 @@ use maud::{html, Markup};
 use super::components::{action_button, layout};
 use super::errors::PageError;
 use super::lang::Lang;
-use crate::auth::jwt::TOKEN_LIFETIME_SECS;
 use crate::domain::roles::{Actor, Role};
+use crate::domain::sessions::PAGE_SESSION_MAX_SECS;
 use crate::http::Problem;
 use crate::service::{accounts, ServiceError, ServiceState};
 
@@ -271,7 +271,7 @@ impl Visitor {
             SESSION_COOKIE,
             token.to_owned(),
             self.secure,
-            Some(TOKEN_LIFETIME_SECS),
+            Some(PAGE_SESSION_MAX_SECS),
         ));
         let _ = response.add_cookie(&cookie(CSRF_COOKIE, random_token(), self.secure, None));
         response
@@ -383,8 +383,15 @@ impl SignedIn {
         }
     }
 
+    /// A private page: never stored by the browser or anything between, so that after
+    /// signing out the back button shows no one's application.
     pub fn render(&self, status: StatusCode, title: &str, body: Markup) -> HttpResponse {
-        self.visitor.render(status, title, self.nav(), body)
+        let mut response = self.visitor.render(status, title, self.nav(), body);
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+        response
     }
 
     pub fn error(&self, error: impl Into<Problem>) -> PageError {
@@ -399,7 +406,10 @@ impl FromRequest for SignedIn {
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let visitor = Visitor::of(request);
         let state = request.app_data::<web::Data<ServiceState>>().cloned();
-        let token = request.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let token = request
+            .cookie(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|t| !t.is_empty());
         let next = page_to_return_to(request);
         Box::pin(async move {
             let state = state.ok_or_else(|| {
@@ -407,9 +417,13 @@ impl FromRequest for SignedIn {
                     "service state missing"
                 )))
             })?;
+            // A cookie that no longer works is a session that timed out (signing out empties
+            // the cookie); no cookie at all is someone who has not signed in.
+            let had_session = token.is_some();
             let sign_in = || PageError::SignIn {
                 next: next.clone(),
                 lang: visitor.lang,
+                expired: had_session,
             };
             let claims = token
                 .and_then(|t| state.jwt.verify(&t))

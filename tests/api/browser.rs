@@ -249,20 +249,24 @@ impl Browser {
 
     /// Signs in with the keyboard alone: the username field has the focus, Tab moves on,
     /// Enter sends the form.
-    async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
-        self.goto(&app.url("/login")).await;
-        let old_main = self.find("main").await;
+    /// The element that has the focus now.
+    async fn focused(&self) -> String {
         let focused = self
             .call(reqwest::Method::GET, "/element/active", None)
             .await;
-        let focused = focused
+        focused
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .expect("a focused element")
-            .to_owned();
+            .to_owned()
+    }
+
+    async fn sign_in(&self, app: &crate::helpers::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        let old_main = self.find("main").await;
         assert_eq!(
-            focused,
+            self.focused().await,
             self.find("#f-username").await,
             "the username has the focus"
         );
@@ -319,6 +323,20 @@ impl Browser {
             "{}: content {content:?} is wider than the screen {screen:?}",
             self.current_url().await
         );
+    }
+
+    /// Scrolls the element matching `css` to the top of the screen (for a screenshot of it).
+    async fn scroll_to(&self, css: &str) {
+        self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({
+                "script": "document.querySelector(arguments[0]).scrollIntoView(true);",
+                "args": [css],
+            })),
+        )
+        .await;
     }
 
     async fn screenshot(&self, name: &str) {
@@ -415,8 +433,15 @@ async fn a_shopper_searches_and_verifies_in_chinese_and_english_in_a_real_browse
     assert!(browser
         .text("[data-testid=total]")
         .await
-        .contains("1 found"));
+        .contains("1 enterprise"));
+    assert!(browser
+        .text("ul.results li")
+        .await
+        .contains("Yingde Black Tea"));
     browser.screenshot("search-en.png").await;
+    // The choice is remembered: the home page without `?lang` stays English.
+    browser.goto(&app.url("/")).await;
+    assert!(browser.text("h1").await.contains("Yingde GI special mark"));
 
     browser
         .goto(&app.url("/verify/91110000600037341L?lang=en"))
@@ -484,6 +509,19 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .click_and_wait("main form button[type=submit]")
         .await;
     assert!(!browser.text("#f-enterprise-uscc-error").await.is_empty());
+    // The error summary on top has the focus and links to the field.
+    assert_eq!(
+        browser.focused().await,
+        browser.find(".error-summary").await
+    );
+    assert!(browser
+        .text(".error-summary")
+        .await
+        .contains("请修改以下 1 处"));
+    assert!(browser
+        .attribute(".error-summary a", "href")
+        .await
+        .ends_with("#f-enterprise-uscc"));
     assert_eq!(
         browser.value("#f-enterprise-name").await,
         "英德市英山红茶有限公司"
@@ -523,13 +561,14 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .contains("产品检验报告"));
     browser.screenshot("story-04-draft.png").await;
 
+    // A description typed and not saved goes with the upload, not lost.
+    browser.type_into("#f-description", "高山有机茶园").await;
     for kind in ["application_form", "business_license", "test_report"] {
         browser.choose("#f-kind", kind).await;
         browser.type_into("#f-file", &document).await;
-        browser
-            .click_and_wait("form[enctype] button[type=submit]")
-            .await;
+        browser.click_and_wait("[data-testid=upload]").await;
     }
+    assert_eq!(browser.value("#f-description").await, "高山有机茶园");
     assert_eq!(
         browser
             .text("[data-testid=documents]")
@@ -540,6 +579,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     );
     browser.click_and_wait("[data-action=submit] button").await;
     browser.shows_status("submitted").await;
+    assert!(browser.text(".notice").await.contains("已提交，受理期限为"));
     browser.screenshot("story-05-submitted.png").await;
     browser.sign_out().await;
 
@@ -552,6 +592,10 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .contains("英德市英山红茶有限公司"));
     browser.screenshot("story-06-queue.png").await;
     browser.click_and_wait("[data-testid=queue] a").await;
+    // The actions are buttons; one that needs words opens its form under it.
+    browser.click("details[data-action=refuse] summary").await;
+    browser.scroll_to("[data-testid=actions]").await;
+    browser.screenshot("story-06b-actions.png").await;
     browser.click("details[data-action=accept] summary").await;
     browser
         .click_and_wait("details[data-action=accept] button")
@@ -602,9 +646,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     browser.sign_in(&app, "li.reviewer").await;
     browser.click_and_wait("[data-testid=queue] a").await;
     browser.type_into("#f-file", &document).await;
-    browser
-        .click_and_wait("form[enctype] button[type=submit]")
-        .await;
+    browser.click_and_wait("[data-testid=upload]").await;
     browser
         .click("details[data-action=recommend] summary")
         .await;

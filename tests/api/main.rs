@@ -29,6 +29,7 @@ mod page_client;
 mod page_errors;
 mod pages;
 mod password_reset;
+mod producer_experience;
 mod public;
 mod register;
 mod replicas;

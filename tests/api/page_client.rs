@@ -1,5 +1,5 @@
-//! A browser in miniature for page tests over HTTP: keeps cookies, follows no redirect,
-//! posts forms with the CSRF token of the page they come from.
+//! A browser in miniature for the page tests over HTTP: keeps cookies, follows no redirect,
+//! posts forms with the CSRF token of the page they are on.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +22,7 @@ pub struct Page {
     pub status: StatusCode,
     pub location: String,
     pub html: String,
+    pub cache_control: String,
 }
 
 impl Page {
@@ -76,11 +77,18 @@ impl<'a> PageClient<'a> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
+        let cache_control = response
+            .headers()
+            .get(reqwest::header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         let html = response.text().await.expect("body");
         Page {
             status,
             location,
             html,
+            cache_control,
         }
     }
 

@@ -211,8 +211,9 @@ async fn a_pages_409_for_an_action_from_the_wrong_state_is_a_page() {
         signed_in.text
     );
     let page = format!("/applications/{draft}");
+    // (Submitting again is not refused: it finds what was asked for done, and says so.)
     let again = producer
-        .submit(&page, &format!("{page}/actions/submit"), &[])
+        .submit(&page, &format!("{page}/actions/resubmit"), &[])
         .await;
     assert_page(&again, 409, "zh");
     assert!(again.text.contains("role=\"alert\""), "{}", again.text);

@@ -51,4 +51,8 @@ pub struct SessionRow {
     pub user_id: String,
     pub created_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
+    /// The last request of the session (at most a minute behind): an idle page session ends.
+    pub last_seen_at: Option<NaiveDateTime>,
+    /// A page session, which ends after an hour of inactivity rather than at its token's expiry.
+    pub sliding: bool,
 }

@@ -187,18 +187,40 @@ pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> QueryResult<
         .map(|_| ())
 }
 
-/// The user of a session that has not ended.
+/// The user of a session that has not ended, with the session.
 pub fn user_of_live_session(
     conn: &mut DbConnection,
     session_id: &str,
-) -> QueryResult<Option<UserRow>> {
+) -> QueryResult<Option<(UserRow, SessionRow)>> {
     sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::ended_at.is_null())
-        .select(UserRow::as_select())
+        .select((UserRow::as_select(), SessionRow::as_select()))
         .first(conn)
         .optional()
+}
+
+/// Writes `now` as the session's last request, unless one at or after `not_before` is
+/// written already (another request beat this one to it).
+pub fn touch_session(
+    conn: &mut DbConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+    not_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::ended_at.is_null())
+            .filter(
+                sessions::last_seen_at
+                    .lt(not_before)
+                    .or(sessions::last_seen_at.is_null()),
+            ),
+    )
+    .set(sessions::last_seen_at.eq(Some(now)))
+    .execute(conn)
 }
 
 /// Ends one session of `user_id`; how many rows changed (0 when it had ended already).
@@ -233,9 +255,17 @@ pub fn end_sessions_of(
     .execute(conn)
 }
 
-/// Drops sessions begun before `cutoff`: their tokens have expired.
+/// Drops sessions last used before `cutoff` (their last request, or their start when they
+/// are not touched): their tokens have expired, or they have been idle past any limit.
 pub fn purge_sessions(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::created_at.lt(cutoff))).execute(conn)
+    diesel::delete(
+        sessions::table.filter(
+            sessions::last_seen_at.lt(cutoff).or(sessions::last_seen_at
+                .is_null()
+                .and(sessions::created_at.lt(cutoff))),
+        ),
+    )
+    .execute(conn)
 }
 
 /// Whether `enterprise_id` holds or ever held a right, and the status of each application.

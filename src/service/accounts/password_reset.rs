@@ -21,6 +21,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::accounts::check_password;
 use crate::domain::roles::{Actor, Role};
 use crate::domain::throttle::{RESET_PER_ACCOUNT, RESET_PER_ADDRESS};
+use crate::domain::FieldError;
 use crate::service::journal::{self, EventActor, NewEvent};
 use crate::service::mail::OutgoingMail;
 use crate::service::{throttle, validation, ServiceError, ServiceResult, ServiceState};
@@ -200,6 +201,16 @@ pub async fn request_reset(
 /// `POST /auth/password-reset/confirm`: sets the new password with a live token, once; every
 /// older session and token of the account stops working.
 pub async fn confirm_reset(state: &ServiceState, input: PasswordResetConfirm) -> ServiceResult<()> {
+    confirm_reset_checked(state, input, Vec::new()).await
+}
+
+/// [`confirm_reset`] with `problems` the caller found already (a page's repeated password),
+/// reported with the password policy's in one answer.
+pub async fn confirm_reset_checked(
+    state: &ServiceState,
+    input: PasswordResetConfirm,
+    mut problems: Vec<FieldError>,
+) -> ServiceResult<()> {
     validation::check(&input, Vec::new())?;
     let hash = token_hash(&input.token);
     let now = state.clock.now_naive();
@@ -217,8 +228,12 @@ pub async fn confirm_reset(state: &ServiceState, input: PasswordResetConfirm) ->
         })
         .await?;
     let (reset_id, user) = user;
-    check_password("new_password", &input.new_password, &user.username)
-        .map_err(|e| ServiceError::Invalid(vec![e]))?;
+    if let Err(e) = check_password("new_password", &input.new_password, &user.username) {
+        problems.insert(0, e);
+    }
+    if !problems.is_empty() {
+        return Err(ServiceError::Invalid(problems));
+    }
     let new_hash = hash_password(state, input.new_password).await?;
     let role: Role = user
         .role

@@ -86,7 +86,18 @@ pub async fn register(
     input: RegisterInput,
     client_address: String,
 ) -> ServiceResult<Registered> {
-    let mut problems = Vec::new();
+    register_checked(state, input, client_address, Vec::new()).await
+}
+
+/// [`register`] with `problems` the caller found already (a page's repeated password), which
+/// are reported together with every other one: a refused registration lists all its
+/// problems at once, not one round at a time.
+pub async fn register_checked(
+    state: &ServiceState,
+    input: RegisterInput,
+    client_address: String,
+    mut problems: Vec<FieldError>,
+) -> ServiceResult<Registered> {
     let username = normalise_username(&input.username)
         .map_err(|e| problems.push(e))
         .ok();
@@ -103,8 +114,16 @@ pub async fn register(
         })
         .ok();
     problems.extend(contact_problems(&input.enterprise));
+    // The town is looked up now (a read) so that an unknown one is reported with the rest.
+    let asked_town = input.enterprise.town.clone();
+    let town = state
+        .run(move |conn| Ok(queries::reference::find_town(conn, &asked_town)?))
+        .await?;
+    if town.is_none() {
+        problems.push(unknown_town());
+    }
     validation::check(&input, problems)?;
-    let (Some(username), Some(uscc)) = (username, uscc) else {
+    let (Some(username), Some(uscc), Some(town)) = (username, uscc, town) else {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "validated input lost its parts"
         )));
@@ -129,11 +148,10 @@ pub async fn register(
     let password_hash = hash_password(state, input.password.clone()).await?;
     state
         .run(move |conn| {
-            let town_code = town_code_of(conn, &input.enterprise)?;
             write_transaction(conn, |conn| {
                 check_free(conn, &username, &uscc)?;
                 let enterprise =
-                    enterprise_row(&input.enterprise, &uscc, town_code.clone(), None, now);
+                    enterprise_row(&input.enterprise, &uscc, town.code.clone(), None, now);
                 let user = UserRow {
                     id: new_id(),
                     username: username.clone(),
@@ -179,13 +197,19 @@ pub(super) fn town_code_of(
 ) -> ServiceResult<String> {
     match queries::reference::find_town(conn, &enterprise.town)? {
         Some(town) => Ok(town.code),
-        None => Err(ServiceError::invalid(
-            "enterprise.town",
-            "unknown_town",
+        None => Err(ServiceError::Invalid(vec![unknown_town()])),
+    }
+}
+
+fn unknown_town() -> FieldError {
+    FieldError::new(
+        "enterprise.town",
+        "unknown_town",
+        Localized::new(
             "must be one of the 24 towns of Yingde",
             "须为英德市24个镇（街道）之一",
-        )),
-    }
+        ),
+    )
 }
 
 /// 409 when the username or the credit code is taken (inside the registering transaction).

@@ -12,6 +12,9 @@ use crate::db::queries::accounts as db;
 use crate::db::write_transaction;
 use crate::domain::accounts::check_password;
 use crate::domain::roles::{Actor, Role};
+use crate::domain::sessions::{
+    idle_expired, needs_touch, IDLE_LIMIT_SECS, PAGE_SESSION_MAX_SECS, TOUCH_EVERY_SECS,
+};
 use crate::domain::{FieldError, Localized};
 use crate::service::journal::{self, EventActor, NewEvent};
 use crate::service::{throttle, validation};
@@ -36,6 +39,14 @@ pub struct ChangePasswordInput {
     pub new_password: String,
 }
 
+/// Who a session is for: the JSON API (a Bearer token of a fixed hour) or the pages (a
+/// cookie whose session ends after an hour of inactivity, see [`crate::domain::sessions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Api,
+    Page,
+}
+
 /// Signs in. Unknown user and wrong password get the same answer after the same work; a
 /// guess is counted before it is checked, and too many per account and address, per address
 /// or per account answer 429 until the lock expires. Each sign-in opens a session that
@@ -44,6 +55,25 @@ pub async fn login(
     state: &ServiceState,
     input: LoginInput,
     client_address: String,
+) -> ServiceResult<AccessToken> {
+    open_session(state, input, client_address, SessionKind::Api).await
+}
+
+/// [`login`] for the pages: the session slides (an hour of inactivity ends it, not an hour
+/// since signing in), and its token lives up to [`PAGE_SESSION_MAX_SECS`].
+pub async fn login_for_pages(
+    state: &ServiceState,
+    input: LoginInput,
+    client_address: String,
+) -> ServiceResult<AccessToken> {
+    open_session(state, input, client_address, SessionKind::Page).await
+}
+
+async fn open_session(
+    state: &ServiceState,
+    input: LoginInput,
+    client_address: String,
+    kind: SessionKind,
 ) -> ServiceResult<AccessToken> {
     validation::check(&input, Vec::new())?;
     let username = input.username.trim().to_lowercase();
@@ -74,9 +104,13 @@ pub async fn login(
             .run(move |conn| {
                 write_transaction(conn, |conn| {
                     throttle::settle(conn, &keys.settlements())?;
+                    // Last used two hours ago: an API token has expired, a page session
+                    // has been idle past its limit.
                     db::purge_sessions(
                         conn,
-                        now - chrono::Duration::seconds(2 * TOKEN_LIFETIME_SECS),
+                        now - chrono::Duration::seconds(
+                            2 * TOKEN_LIFETIME_SECS.max(IDLE_LIMIT_SECS),
+                        ),
                     )?;
                     db::insert_session(
                         conn,
@@ -85,6 +119,8 @@ pub async fn login(
                             user_id,
                             created_at: now,
                             ended_at: None,
+                            last_seen_at: Some(now),
+                            sliding: kind == SessionKind::Page,
                         },
                     )?;
                     Ok(())
@@ -94,17 +130,22 @@ pub async fn login(
     }
     // Token lifetimes follow the wall clock, as their verification does, not the
     // injectable registry clock.
-    let token = state.jwt.issue(
+    let lifetime = match kind {
+        SessionKind::Api => TOKEN_LIFETIME_SECS,
+        SessionKind::Page => PAGE_SESSION_MAX_SECS,
+    };
+    let token = state.jwt.issue_for(
         &user.id,
         role,
         user.token_version,
         &session_id,
         chrono::Utc::now().timestamp(),
+        lifetime,
     )?;
     Ok(AccessToken {
         access_token: token,
         token_type: "Bearer",
-        expires_in: TOKEN_LIFETIME_SECS,
+        expires_in: lifetime,
         role,
     })
 }
@@ -124,16 +165,36 @@ pub async fn logout(state: &ServiceState, actor: &Actor, session_id: &str) -> Se
         .await
 }
 
-/// Turns verified token claims into an actor, refusing tokens of ended sessions, deactivated
-/// users, older token versions, or a role the user no longer has.
+/// Turns verified token claims into an actor, refusing tokens of ended sessions, page
+/// sessions idle for an hour, deactivated users, older token versions, or a role the user no
+/// longer has. A page session's request is its last one (written at most once a minute).
 pub async fn authenticate(state: &ServiceState, claims: Claims) -> ServiceResult<Actor> {
+    let now = state.clock.now_naive();
     let user = state
         .run(move |conn| {
-            Ok(db::user_of_live_session(conn, &claims.sid)?.filter(|u| {
-                u.id == claims.sub
-                    && u.token_version == claims.ver
-                    && u.role == claims.role.as_str()
-            }))
+            let Some((user, session)) = db::user_of_live_session(conn, &claims.sid)? else {
+                return Ok(None);
+            };
+            let same = user.id == claims.sub
+                && user.token_version == claims.ver
+                && user.role == claims.role.as_str();
+            if !same {
+                return Ok(None);
+            }
+            if session.sliding {
+                let last_seen = session.last_seen_at.unwrap_or(session.created_at);
+                if idle_expired(last_seen, now) {
+                    return Ok(None);
+                }
+                if needs_touch(last_seen, now) {
+                    let not_before = now - chrono::Duration::seconds(TOUCH_EVERY_SECS);
+                    write_transaction(conn, |conn| -> ServiceResult<()> {
+                        db::touch_session(conn, &session.id, now, not_before)?;
+                        Ok(())
+                    })?;
+                }
+            }
+            Ok(Some(user))
         })
         .await?;
     match user {
@@ -173,11 +234,22 @@ pub async fn change_password(
     input: ChangePasswordInput,
     client_address: String,
 ) -> ServiceResult<()> {
+    change_password_checked(state, actor, input, client_address, Vec::new()).await
+}
+
+/// [`change_password`] with `problems` the caller found already (a page's repeated
+/// password), reported together with the others.
+pub async fn change_password_checked(
+    state: &ServiceState,
+    actor: &Actor,
+    input: ChangePasswordInput,
+    client_address: String,
+    mut problems: Vec<FieldError>,
+) -> ServiceResult<()> {
     let user_id = actor.user_id.clone();
     let user = state
         .run(move |conn| db::user_by_id(conn, &user_id)?.ok_or(ServiceError::NotFound))
         .await?;
-    let mut problems = Vec::new();
     if let Err(e) = check_password("new_password", &input.new_password, &user.username) {
         problems.push(e);
     }

@@ -62,12 +62,15 @@ pub struct ApplicationPatch {
     pub description: Option<String>,
 }
 
-/// Checks the form against the reference data and returns it ready to store.
+/// Checks the form against the reference data and returns it ready to store; `more` are
+/// problems the caller found already (a page's field that is not a number), reported with
+/// these in one answer.
 fn resolve_form(
     conn: &mut DbConnection,
     input: &ApplicationInput,
+    more: Vec<FieldError>,
 ) -> ServiceResult<ApplicationForm> {
-    let mut problems = Vec::new();
+    let mut problems = more;
     match reference::product(conn, input.product_code.trim())? {
         Some(product) if product.active => {}
         _ => problems.push(FieldError::new(
@@ -232,6 +235,17 @@ pub async fn create(
     actor: &Actor,
     input: ApplicationInput,
 ) -> ServiceResult<ApplicationView> {
+    create_checked(state, actor, input, Vec::new()).await
+}
+
+/// [`create`] with `problems` the caller found already, reported with the rest (so a page
+/// shows every problem of its form at once); any problem and nothing is stored.
+pub async fn create_checked(
+    state: &ServiceState,
+    actor: &Actor,
+    input: ApplicationInput,
+    problems: Vec<FieldError>,
+) -> ServiceResult<ApplicationView> {
     let Some(enterprise_id) = actor
         .enterprise_id
         .clone()
@@ -242,7 +256,7 @@ pub async fn create(
     let (actor, now) = (actor.clone(), state.clock.now_naive());
     state
         .run(move |conn| {
-            let form = resolve_form(conn, &input)?;
+            let form = resolve_form(conn, &input, problems)?;
             let id = write_transaction(conn, |conn| {
                 insert_draft(conn, &actor, enterprise_id, form, now)
             })?;
@@ -281,6 +295,19 @@ pub async fn edit(
     if_match: IfMatch,
     patch: ApplicationPatch,
 ) -> ServiceResult<ApplicationView> {
+    edit_checked(state, actor, id, if_match, patch, Vec::new()).await
+}
+
+/// [`edit`] with `problems` the caller found already, reported with the rest; any problem
+/// and nothing is stored.
+pub async fn edit_checked(
+    state: &ServiceState,
+    actor: &Actor,
+    id: String,
+    if_match: IfMatch,
+    patch: ApplicationPatch,
+    problems: Vec<FieldError>,
+) -> ServiceResult<ApplicationView> {
     let (actor, now) = (actor.clone(), state.clock.now_naive());
     state
         .run(move |conn| {
@@ -308,7 +335,7 @@ pub async fn edit(
                     annual_output_kg: patch.annual_output_kg.or(before.annual_output_kg),
                     description: patch.description.clone().or(before.description.clone()),
                 };
-                let after = resolve_form(conn, &merged)?;
+                let after = resolve_form(conn, &merged, problems.clone())?;
                 // After the input checks, so an invalid edit is reported as invalid.
                 if !if_match.matches(row.version) {
                     return Err(ServiceError::PreconditionFailed);

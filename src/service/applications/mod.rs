@@ -17,7 +17,9 @@ pub use context::{
 pub(crate) use documents::record_attachment;
 pub use documents::{add_attachment, attachment_content, remove_attachment, Upload};
 pub(crate) use draft::insert_draft;
-pub use draft::{create, edit, ApplicationInput, ApplicationPatch, IfMatch};
+pub use draft::{
+    create, create_checked, edit, edit_checked, ApplicationInput, ApplicationPatch, IfMatch,
+};
 pub use list::{list, ApplicationQuery};
 pub(crate) use workflow::apply_action;
 pub use workflow::{act, ActionInput, FieldCommentInput};

@@ -11,7 +11,8 @@ use crate::http::client_address;
 use crate::service::accounts::{self, LoginInput};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
-    action_button, field_errors, notice, post_form, submit_button, Control, FormErrors,
+    action_button, error_summary, notice, post_form, submit_button, Control, FormErrors,
+    SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::session::{CsrfForm, SignedIn, Visitor};
@@ -70,27 +71,38 @@ fn login_page(
             "新密码已设置，请用新密码登录。",
             "Your new password is set: sign in with it.",
         )),
+        "expired" => Some(v.pick(
+            "登录已超时，请重新登录。登录后将回到您刚才的页面。",
+            "Your session timed out: sign in again to go back to the page you were on.",
+        )),
         _ => None,
     };
+    let controls = [
+        Control::input(
+            "text",
+            "username",
+            v.pick("用户名", "Username"),
+            &form.username,
+        )
+        .required()
+        .autocomplete("username")
+        .autocapitalize("none")
+        .max_length(256)
+        .autofocus(),
+        Control::input("password", "password", v.pick("密码", "Password"), "")
+            .required()
+            .autocomplete("current-password")
+            .max_length(1024),
+    ];
+    let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = html! {
         @if let Some(said) = said { (notice(said)) }
         section {
             h2 { (v.pick("登录", "Sign in")) }
             (post_form("/login", &v.csrf, html! {
                 input type="hidden" name="next" value=(form.next);
-                (field_errors(lang, errors, "credentials", "credentials"))
-                (Control::input("text", "username", v.pick("用户名", "Username"), &form.username)
-                    .required()
-                    .autocomplete("username")
-                    .autocapitalize("none")
-                    .max_length(256)
-                    .autofocus()
-                    .draw(lang, errors))
-                (Control::input("password", "password", v.pick("密码", "Password"), "")
-                    .required()
-                    .autocomplete("current-password")
-                    .max_length(1024)
-                    .draw(lang, errors))
+                (error_summary(lang, errors, &shown))
+                @for control in &controls { (control.draw(lang, errors)) }
                 (submit_button(v.pick("登录", "Sign in"), None, None))
             }))
             p { a href="/password-reset" data-testid="forgot-password" { (v.pick("忘记密码？", "Forgot your password?")) } }
@@ -137,7 +149,7 @@ pub async fn login(
         )]);
         Ok(login_page(&visitor, status, &form, "", &errors))
     };
-    match accounts::login(&state, input, client_address(&request)).await {
+    match accounts::login_for_pages(&state, input, client_address(&request)).await {
         Ok(token) => {
             let target = safe_next(&form.next).unwrap_or(home_of(token.role));
             Ok(visitor.sign_in(&token.access_token, target))

@@ -9,7 +9,7 @@ use super::not_repeated;
 use crate::http::client_address;
 use crate::service::accounts::{self, ChangePasswordInput};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{form_section, Control, FormErrors, FormSection};
+use crate::web::components::{form_section, Control, FormErrors, FormSection, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::session::{CsrfForm, SignedIn};
 
@@ -25,7 +25,38 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
     let v = &session.visitor;
     let lang = v.lang;
     let title = v.pick("修改密码", "Change password");
-    let names = ["current_password", "new_password", "password_confirmation"];
+    let controls = [
+        Control::input(
+            "password",
+            "current_password",
+            v.pick("当前密码", "Current password"),
+            "",
+        )
+        .required()
+        .autocomplete("current-password")
+        .max_length(1024),
+        Control::input(
+            "password",
+            "new_password",
+            v.pick("新密码", "New password"),
+            "",
+        )
+        .required()
+        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
+        .autocomplete("new-password")
+        .min_length(10)
+        .max_length(256),
+        Control::input(
+            "password",
+            "password_confirmation",
+            v.pick("再次输入新密码", "New password again"),
+            "",
+        )
+        .required()
+        .autocomplete("new-password")
+        .max_length(256),
+    ];
+    let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
         FormSection {
@@ -37,26 +68,8 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
             url: "/password",
             csrf: &v.csrf,
             errors,
-            shown: &names,
-            fields: html! {
-                (Control::input("password", "current_password", v.pick("当前密码", "Current password"), "")
-                    .required()
-                    .autocomplete("current-password")
-                    .max_length(1024)
-                    .draw(lang, errors))
-                (Control::input("password", "new_password", v.pick("新密码", "New password"), "")
-                    .required()
-                    .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-                    .autocomplete("new-password")
-                    .min_length(10)
-                    .max_length(256)
-                    .draw(lang, errors))
-                (Control::input("password", "password_confirmation", v.pick("再次输入新密码", "New password again"), "")
-                    .required()
-                    .autocomplete("new-password")
-                    .max_length(256)
-                    .draw(lang, errors))
-            },
+            shown: &shown,
+            fields: html! { @for control in &controls { (control.draw(lang, errors)) } },
             submit: title,
             after: html! {},
         },
@@ -75,18 +88,19 @@ pub async fn change_password(
     form: CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    if form.new_password != form.password_confirmation {
-        return Ok(password_page(
-            &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &not_repeated(),
-        ));
-    }
+    // The page's own check goes to the use case, which reports it with the others.
+    let repeated = if form.new_password == form.password_confirmation {
+        Vec::new()
+    } else {
+        not_repeated().0
+    };
     let input = ChangePasswordInput {
         current_password: form.current_password,
         new_password: form.new_password,
     };
-    match accounts::change_password(&state, &session.actor, input, client_address(&request)).await {
+    let address = client_address(&request);
+    match accounts::change_password_checked(&state, &session.actor, input, address, repeated).await
+    {
         Ok(()) => Ok(session.visitor.sign_out("/login?notice=password_changed")),
         Err(ServiceError::Invalid(problems)) => Ok(password_page(
             &session,

@@ -11,7 +11,9 @@ use super::not_repeated;
 use crate::http::client_address;
 use crate::service::accounts::{self, PasswordResetConfirm, PasswordResetRequest};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{form_section, notice, Control, FormErrors, FormSection};
+use crate::web::components::{
+    form_section, notice, Control, FormErrors, FormSection, SummaryField,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::session::{CsrfForm, Visitor};
@@ -38,6 +40,17 @@ fn request_page(
     let v = visitor;
     let lang = v.lang;
     let title = v.pick("忘记密码", "Forgot your password");
+    let username = Control::input(
+        "text",
+        "username",
+        v.pick("用户名", "Username"),
+        &form.username,
+    )
+    .required()
+    .autocomplete("username")
+    .autocapitalize("none")
+    .max_length(256)
+    .autofocus();
     let body = form_section(
         lang,
         FormSection {
@@ -49,16 +62,8 @@ fn request_page(
             url: "/password-reset",
             csrf: &v.csrf,
             errors,
-            shown: &["username"],
-            fields: html! {
-                (Control::input("text", "username", v.pick("用户名", "Username"), &form.username)
-                    .required()
-                    .autocomplete("username")
-                    .autocapitalize("none")
-                    .max_length(256)
-                    .autofocus()
-                    .draw(lang, errors))
-            },
+            shown: &[username.summary_field()],
+            fields: username.draw(lang, errors),
             submit: v.pick("发送重置链接", "Send the reset link"),
             after: html! {
                 p { a href="/login" { (v.pick("‹ 返回登录", "‹ Back to sign in")) } }
@@ -126,6 +131,31 @@ fn new_password_page(
     let lang = v.lang;
     let title = v.pick("设置新密码", "Set a new password");
     let url = format!("/password-reset/{}", url_encode(token));
+    let controls = [
+        Control::input(
+            "password",
+            "new_password",
+            v.pick("新密码", "New password"),
+            "",
+        )
+        .required()
+        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
+        .autocomplete("new-password")
+        .min_length(10)
+        .max_length(256)
+        .autofocus(),
+        Control::input(
+            "password",
+            "password_confirmation",
+            v.pick("再次输入新密码", "New password again"),
+            "",
+        )
+        .required()
+        .autocomplete("new-password")
+        .max_length(256),
+    ];
+    // A spent or unknown link is the form's own problem: the summary says it, unlinked.
+    let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
         FormSection {
@@ -137,23 +167,8 @@ fn new_password_page(
             url: &url,
             csrf: &v.csrf,
             errors,
-            shown: &["new_password", "password_confirmation", "token"],
-            fields: html! {
-                (crate::web::components::field_errors(lang, errors, "token", "token"))
-                (Control::input("password", "new_password", v.pick("新密码", "New password"), "")
-                    .required()
-                    .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-                    .autocomplete("new-password")
-                    .min_length(10)
-                    .max_length(256)
-                    .autofocus()
-                    .draw(lang, errors))
-                (Control::input("password", "password_confirmation", v.pick("再次输入新密码", "New password again"), "")
-                    .required()
-                    .autocomplete("new-password")
-                    .max_length(256)
-                    .draw(lang, errors))
-            },
+            shown: &shown,
+            fields: html! { @for control in &controls { (control.draw(lang, errors)) } },
             submit: title,
             after: html! {
                 @if errors.0.iter().any(|e| e.field == "token") {
@@ -182,19 +197,16 @@ pub async fn set_new_password(
     form: CsrfForm<NewPasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    if form.new_password != form.password_confirmation {
-        return Ok(new_password_page(
-            &visitor,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &token,
-            &not_repeated(),
-        ));
-    }
+    let repeated = if form.new_password == form.password_confirmation {
+        Vec::new()
+    } else {
+        not_repeated().0
+    };
     let input = PasswordResetConfirm {
         token: token.clone(),
         new_password: form.new_password,
     };
-    match accounts::confirm_reset(&state, input).await {
+    match accounts::confirm_reset_checked(&state, input, repeated).await {
         Ok(()) => Ok(visitor.redirect("/login?notice=password_reset")),
         Err(ServiceError::Invalid(problems)) => Ok(new_password_page(
             &visitor,

@@ -10,7 +10,7 @@ use crate::domain::FieldError;
 use crate::http::client_address;
 use crate::service::accounts::{self, EnterpriseInput, LoginInput, RegisterInput};
 use crate::service::{public, ServiceError, ServiceState};
-use crate::web::components::{form_section, Control, FormErrors, FormSection};
+use crate::web::components::{form_section, Control, FormErrors, FormSection, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::labels;
 use crate::web::session::{CsrfForm, Visitor};
@@ -90,7 +90,7 @@ async fn register_page(
     ];
     let mut fields = Vec::from(fields);
     fields.extend(enterprise_controls(v, &form.enterprise, towns));
-    let names: Vec<&str> = fields.iter().map(Control::name).collect();
+    let names: Vec<SummaryField> = fields.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
         FormSection {
@@ -249,28 +249,24 @@ pub async fn register(
     form: CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    if form.password != form.password_confirmation {
-        return register_page(
-            &state,
-            &visitor,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form,
-            &not_repeated(),
-        )
-        .await;
-    }
+    // The page's own check goes to the use case, which reports it with all the others.
+    let repeated = if form.password == form.password_confirmation {
+        Vec::new()
+    } else {
+        not_repeated().0
+    };
     let input = RegisterInput {
         username: form.username.clone(),
         password: form.password.clone(),
         enterprise: form.enterprise.input(),
     };
-    match accounts::register(&state, input, client_address(&request)).await {
+    match accounts::register_checked(&state, input, client_address(&request), repeated).await {
         Ok(registered) => {
             let credentials = LoginInput {
                 username: registered.user.username,
                 password: form.password,
             };
-            let token = accounts::login(&state, credentials, client_address(&request))
+            let token = accounts::login_for_pages(&state, credentials, client_address(&request))
                 .await
                 .map_err(|e| visitor.error(e))?;
             Ok(visitor.sign_in(&token.access_token, "/applications/new"))
@@ -281,13 +277,23 @@ pub async fn register(
                 &visitor,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &FormErrors(problems),
+                &FormErrors(
+                    problems
+                        .into_iter()
+                        .map(|e| labels::choose_the_town("enterprise.town", e))
+                        .collect(),
+                ),
             )
             .await
         }
         Err(ServiceError::Conflict(message)) => {
-            // Which of the two is taken is in the message; show it at the top of the form.
-            let errors = FormErrors(vec![FieldError::new("account", "conflict", message)]);
+            // Which of the two is taken is in the message: put it beside that field.
+            let field = if message.en.contains("username") {
+                "username"
+            } else {
+                "enterprise.uscc"
+            };
+            let errors = FormErrors(vec![FieldError::new(field, "conflict", message)]);
             register_page(&state, &visitor, StatusCode::CONFLICT, &form, &errors).await
         }
         Err(other) => Err(visitor.error(other)),

@@ -8,15 +8,16 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 
+use super::edit::{save_changes, Saving};
 use super::show::{application_page, Redraw};
-use super::{base_of, optional};
+use super::{base_of, optional, ApplicationForm};
 use crate::domain::roles::Role;
 use crate::domain::workflow::ApplicationAction;
 use crate::domain::{FieldError, Localized};
 use crate::service::applications::{self, ActionInput, ApplicationView, FieldCommentInput};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
-    action_button, action_form, error_summary, ActionForm, Control, FormErrors,
+    action_button, action_form, error_summary, ActionForm, Control, FormErrors, SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
@@ -114,12 +115,62 @@ fn action_inputs(
     }
 }
 
-/// The forms of the actions this user may take now, and only those.
+/// What the error summary of an action's form points at.
+fn summary_fields(
+    session: &SignedIn,
+    view: &ApplicationView,
+    action: ApplicationAction,
+) -> Vec<SummaryField> {
+    let v = &session.visitor;
+    let scope = Some(action.as_str());
+    let comment = match action {
+        ApplicationAction::Return => v.pick("审查意见", "Opinion"),
+        _ => v.pick("备注", "Comment"),
+    };
+    let mut fields = vec![
+        SummaryField::new("reason", v.pick("理由", "Reason"), scope),
+        SummaryField::new(
+            "announcement_no",
+            v.pick("核准公告号", "Announcement no."),
+            scope,
+        ),
+        SummaryField::new(
+            "announcement_date",
+            v.pick("公告日期", "Announcement date"),
+            scope,
+        ),
+        SummaryField::new("comment", comment, scope),
+    ];
+    if action == ApplicationAction::Return {
+        let commented = APPLICATION_FIELDS
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .chain(
+                view.basis
+                    .required_documents()
+                    .iter()
+                    .map(|k| format!("attachments.{}", k.as_str())),
+            );
+        for field in commented {
+            let name = format!("field_comments.{field}");
+            fields.push(SummaryField::new(
+                &name,
+                &labels::field(v.lang, &field),
+                scope,
+            ));
+        }
+    }
+    fields
+}
+
+/// The forms of the actions this user may take now, and only those. With `form_id` (the
+/// producer's editable application form), submitting sends that form's fields too.
 pub(super) fn actions(
     session: &SignedIn,
     view: &ApplicationView,
     base: &str,
     typed: Option<&Typed>,
+    form_id: Option<&str>,
     today: NaiveDate,
 ) -> Markup {
     let today = today.to_string();
@@ -145,18 +196,18 @@ pub(super) fn actions(
                 );
                 @let submits = matches!(action, ApplicationAction::Submit | ApplicationAction::Resubmit);
                 @if submits && session.actor.role == Role::Applicant {
-                    // Nothing to type: one button. (Withdrawing, which cannot be undone, opens
-                    // with a warning instead of acting at once.)
+                    // Nothing to type: one button, which sends the application's form (and so
+                    // any unsaved edit) when there is one. (Withdrawing, which cannot be undone,
+                    // opens with a warning instead of acting at once.)
                     div class="actions" data-action=(action.as_str()) {
-                        (action_button(&url, &v.csrf, label, danger.then_some("danger")))
+                        @if let Some(form_id) = form_id {
+                            button type="submit" form=(form_id) formaction=(url) data-testid="submit-application" { (label) }
+                        } @else {
+                            (action_button(&url, &v.csrf, label, danger.then_some("danger")))
+                        }
                     }
                 } @else {
-                    @let shown: Vec<String> = ["comment", "reason", "announcement_no", "announcement_date"]
-                        .map(String::from)
-                        .into_iter()
-                        .chain(values.keys().cloned())
-                        .collect();
-                    @let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
+                    @let shown = summary_fields(session, view, *action);
                     (action_form(ActionForm {
                         action: Some(action.as_str()),
                         label,
@@ -223,6 +274,14 @@ pub async fn act(
         .map_err(|_| session.error(ServiceError::NotFound))?;
     let values = form.0;
     let lang = session.visitor.lang;
+    // Submitting from the application's form sends its fields: unsaved edits are saved first
+    // (and if they cannot be, the form comes back with them and nothing is submitted).
+    if action.is_submission() {
+        let typed = ApplicationForm::from_values(&values);
+        if let Saving::Refused(status, redraw) = save_changes(&state, &session, &id, typed).await? {
+            return application_page(&state, &session, &id, status, redraw).await;
+        }
+    }
     let refused = |problems: Vec<FieldError>| Redraw {
         action: Some((action, values.clone(), FormErrors(problems))),
         ..Default::default()
@@ -231,13 +290,16 @@ pub async fn act(
         Ok(input) => applications::act(&state, &session.actor, id.clone(), action, input).await,
         Err(problems) => Err(ServiceError::Invalid(problems)),
     };
-    match acted {
-        Ok(view) => Ok(session.visitor.redirect(&format!(
+    let done = || {
+        session.visitor.redirect(&format!(
             "{}/{}?notice={}",
             base_of(&session.actor),
-            url_encode(&view.id),
+            url_encode(&id),
             action.as_str()
-        ))),
+        ))
+    };
+    match acted {
+        Ok(_) => Ok(done()),
         Err(ServiceError::Invalid(problems)) => {
             application_page(
                 &state,
@@ -249,6 +311,14 @@ pub async fn act(
             .await
         }
         Err(ServiceError::Conflict(message)) => {
+            // A second click (or a resent form) finds the application where the first one
+            // took it: that is what was asked for, so say it is done rather than refused.
+            let now = applications::get(&state, &session.actor, id.clone())
+                .await
+                .map_err(|e| session.error(e))?;
+            if now.status == action.leads_to() {
+                return Ok(done());
+            }
             let redraw = Redraw {
                 action: refused(Vec::new()).action,
                 ..Redraw::refused(lang, &message)

@@ -8,9 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
-use super::base_of;
-use super::opinion_on;
+use super::edit::{save_changes, Saving};
 use super::show::{application_page, Redraw};
+use super::{base_of, opinion_on, ApplicationForm};
 use crate::domain::eligibility::AttachmentKind;
 use crate::domain::workflow::may_attach;
 use crate::domain::{FieldError, Localized};
@@ -23,7 +23,7 @@ use crate::web::components::{
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
-use crate::web::labels;
+use crate::web::labels::{self, APPLICATION_FIELDS};
 use crate::web::session::{check_csrf, expected_csrf, CsrfForm, SignedIn};
 
 /// The documents section of the application page.
@@ -32,6 +32,7 @@ pub(super) fn documents(
     view: &ApplicationView,
     base: &str,
     errors: &FormErrors,
+    form_id: Option<&str>,
 ) -> Markup {
     let v = &session.visitor;
     let lang = v.lang;
@@ -73,7 +74,7 @@ pub(super) fn documents(
                 (opinion_on(lang, opinion, &format!("attachments.{}", kind.as_str())))
             }
             @if !view.missing_documents.is_empty() {
-                div class="alert" data-testid="missing-documents" {
+                div class="alert" data-testid="missing-documents" id="missing-documents" {
                     p { (v.pick("提交前还需上传：", "Still needed before you can submit:")) }
                     ul {
                         @for kind in &view.missing_documents {
@@ -87,18 +88,33 @@ pub(super) fn documents(
                     .iter()
                     .map(|k| (k.as_str().to_owned(), labels::document(lang, *k)))
                     .collect();
-                (upload_form(&format!("{base}/documents"), &v.csrf, html! {
-                    (error_summary(lang, errors, &["kind", "file"]))
-                    (Control::select("kind", v.pick("材料类型", "Document"), preselected.as_str(), options)
-                        .required()
-                        .draw(lang, errors))
-                    (Control::input("file", "file", v.pick("文件", "File"), "")
-                        .required()
-                        .hint(v.pick("PDF、JPEG 或 PNG，可用手机拍照", "PDF, JPEG or PNG; a phone photo will do"))
-                        .accept(".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png")
-                        .draw(lang, errors))
-                    (submit_button(v.pick("上传", "Upload"), Some("secondary"), None))
-                }))
+                @let url = format!("{base}/documents");
+                @let kind = Control::select("kind", v.pick("材料类型", "Document"), preselected.as_str(), options)
+                    .required();
+                @let file = Control::input("file", "file", v.pick("文件", "File"), "")
+                    .required()
+                    .hint(v.pick("PDF、JPEG 或 PNG，可用手机拍照", "PDF, JPEG or PNG; a phone photo will do"))
+                    .accept(".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png");
+                @let shown = [kind.summary_field(), file.summary_field()];
+                @if let Some(form_id) = form_id {
+                    // Part of the application's form: the upload sends its unsaved fields too.
+                    div class="upload" {
+                        (error_summary(lang, errors, &shown))
+                        (kind.in_form(form_id).draw(lang, errors))
+                        (file.in_form(form_id).draw(lang, errors))
+                        p {
+                            button type="submit" class="secondary" form=(form_id) formaction=(url)
+                                formenctype="multipart/form-data" data-testid="upload" { (v.pick("上传", "Upload")) }
+                        }
+                    }
+                } @else {
+                    (upload_form(&url, &v.csrf, html! {
+                        (error_summary(lang, errors, &shown))
+                        (kind.draw(lang, errors))
+                        (file.draw(lang, errors))
+                        (submit_button(v.pick("上传", "Upload"), Some("secondary"), Some("upload")))
+                    }))
+                }
             }
         }
     }
@@ -129,7 +145,10 @@ pub async fn upload(
     };
     let form = Multipart::new(request.headers(), payload);
     let limit = state.settings.max_upload_bytes;
-    let fields = match read_upload_fields(form, limit, &[CSRF_FIELD]).await {
+    // The application's fields come along when the upload is sent from its form.
+    let mut accepted: Vec<&str> = vec![CSRF_FIELD, "version"];
+    accepted.extend(APPLICATION_FIELDS.iter().map(|(name, _, _)| *name));
+    let fields = match read_upload_fields(form, limit, &accepted).await {
         Ok(fields) => fields,
         Err(UploadError::TooLarge) => {
             // Nothing of the form was trusted, and nothing was kept.
@@ -151,27 +170,38 @@ pub async fn upload(
         expected_csrf(&request).as_deref(),
         fields.extra.get(CSRF_FIELD).map(String::as_str),
     )?;
-    let upload = match upload_of(fields) {
-        Ok(upload) => upload,
-        Err(UploadError::Invalid(problems)) => {
-            let r = redraw(problems);
-            return application_page(&state, &session, &id, StatusCode::UNPROCESSABLE_ENTITY, r)
-                .await;
+    // Unsaved edits are saved first; if they cannot be, they come back with the page (and
+    // the document is still added: the two do not depend on each other).
+    let typed = ApplicationForm::from_values(&fields.extra);
+    let edits = save_changes(&state, &session, &id, typed).await?;
+    let added = match upload_of(fields) {
+        Ok(upload) => applications::add_attachment(&state, &session.actor, id.clone(), upload)
+            .await
+            .map(|_| ()),
+        Err(UploadError::Invalid(problems)) => Err(ServiceError::Invalid(problems)),
+        Err(other) => return Err(session.error(other)),
+    };
+    let (status, mut page) = match edits {
+        Saving::Saved => (StatusCode::OK, Redraw::default()),
+        Saving::Refused(status, redraw) => (status, redraw),
+    };
+    let status = match added {
+        Ok(()) if status == StatusCode::OK => return Ok(back_to(&session, &id, "uploaded")),
+        Ok(()) => {
+            page.notice = Some(lang.pick("材料已上传。", "Document uploaded.").to_owned());
+            status
+        }
+        Err(ServiceError::Invalid(problems)) => {
+            page.upload_errors = FormErrors(problems);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(ServiceError::Conflict(message)) => {
+            page.alert = Some(message.pick(lang.zh()).to_owned());
+            StatusCode::CONFLICT
         }
         Err(other) => return Err(session.error(other)),
     };
-    match applications::add_attachment(&state, &session.actor, id.clone(), upload).await {
-        Ok(_) => Ok(back_to(&session, &id, "uploaded")),
-        Err(ServiceError::Invalid(problems)) => {
-            let r = redraw(problems);
-            application_page(&state, &session, &id, StatusCode::UNPROCESSABLE_ENTITY, r).await
-        }
-        Err(ServiceError::Conflict(message)) => {
-            let redraw = Redraw::refused(lang, &message);
-            application_page(&state, &session, &id, StatusCode::CONFLICT, redraw).await
-        }
-        Err(other) => Err(session.error(other)),
-    }
+    application_page(&state, &session, &id, status, page).await
 }
 
 /// The remove button beside a document (a CSRF-protected form).

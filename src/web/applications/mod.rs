@@ -19,6 +19,8 @@ pub use list::my_applications;
 pub use new::{create_application, new_application};
 pub use show::show;
 
+use std::collections::HashMap;
+
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -28,7 +30,7 @@ use crate::domain::{FieldError, Localized};
 use crate::service::applications::{ApplicationView, ReviewOpinionView};
 use crate::service::public::{self, ProductView};
 use crate::service::ServiceState;
-use crate::web::components::{field_errors, Control, FormErrors};
+use crate::web::components::{field_errors, Control, FormErrors, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::labels::{self, APPLICATION_FIELDS};
 use crate::web::lang::Lang;
@@ -97,8 +99,44 @@ impl ApplicationForm {
         }
     }
 
-    /// The typed values the use case takes, or why some cannot be read at all.
-    fn read(&self) -> Result<ReadValues, Vec<FieldError>> {
+    /// The application's fields among a form's values (an upload or a submission sent from
+    /// the application's form), or `None` when they were not sent (no `version`).
+    fn from_values(values: &HashMap<String, String>) -> Option<Self> {
+        let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+        values.contains_key("version").then(|| Self {
+            product_code: get("product_code"),
+            basis: get("basis"),
+            trademark_reg_no: get("trademark_reg_no"),
+            production_town: get("production_town"),
+            production_address: get("production_address"),
+            area_mu: get("area_mu"),
+            annual_output_kg: get("annual_output_kg"),
+            description: get("description"),
+            version: get("version"),
+        })
+    }
+
+    /// Whether the two hold the same fields (the version aside).
+    fn same_fields(&self, other: &Self) -> bool {
+        let trimmed = |form: &Self| {
+            [
+                form.product_code.trim().to_owned(),
+                form.basis.trim().to_owned(),
+                form.trademark_reg_no.trim().to_owned(),
+                form.production_town.trim().to_owned(),
+                form.production_address.trim().to_owned(),
+                form.area_mu.trim().to_owned(),
+                form.annual_output_kg.trim().to_owned(),
+                form.description.trim().to_owned(),
+            ]
+        };
+        trimmed(self) == trimmed(other)
+    }
+
+    /// The typed values the use case takes (`None` where one cannot be read), and why some
+    /// cannot be read at all: those problems go to the use case, which reports them with its
+    /// own and stores nothing.
+    fn read(&self) -> (ReadValues, Vec<FieldError>) {
         let mut problems = Vec::new();
         let number = |field: &str, problems: &mut Vec<FieldError>| {
             problems.push(FieldError::new(
@@ -139,21 +177,22 @@ impl ApplicationForm {
                 None
             }),
         };
-        if problems.is_empty() {
-            Ok(ReadValues {
-                basis,
-                area_mu: area,
-                annual_output_kg: output,
-            })
-        } else {
-            Err(problems)
-        }
+        let values = ReadValues {
+            basis,
+            area_mu: area,
+            annual_output_kg: output,
+        };
+        (values, problems)
     }
 }
 
-/// The names of the fields the application form draws (its other errors go on top).
-fn form_field_names() -> Vec<&'static str> {
-    APPLICATION_FIELDS.iter().map(|(n, _, _)| *n).collect()
+/// The fields the application form draws, for its error summary (its other errors go on
+/// top unlinked). The product is fixed on the form: its errors point at its line.
+fn form_field_names(lang: Lang) -> Vec<SummaryField> {
+    APPLICATION_FIELDS
+        .iter()
+        .map(|(name, zh, en)| SummaryField::new(name, lang.pick(zh, en), None))
+        .collect()
 }
 
 /// The reviewer's comments on `field`, shown beside it.
@@ -239,7 +278,7 @@ fn form_fields(
     ];
     html! {
         input type="hidden" name="product_code" value=(product.code);
-        div class="field" {
+        div class="field" id="f-product_code" tabindex="-1" {
             span class="muted" { (label("product_code")) }
             p class="name" { (labels::product(lang, product)) }
             (field_errors(lang, errors, "product_code", "f-product_code"))

@@ -43,7 +43,7 @@ fn new_application_page(
             url: "/applications/new",
             csrf: &v.csrf,
             errors,
-            shown: &form_field_names(),
+            shown: &form_field_names(lang),
             fields: form_fields(lang, product, form, errors, None),
             submit: v.pick("保存草稿", "Save draft"),
             after: html! {},
@@ -115,23 +115,19 @@ pub async fn create_application(
     let Some(product) = products.iter().find(|p| p.code == form.product_code) else {
         return Ok(session.visitor.redirect("/applications/new"));
     };
-    // A value that cannot be read is refused like one the use case refuses.
-    let created = match form.read() {
-        Ok(values) => {
-            let input = ApplicationInput {
-                product_code: form.product_code.clone(),
-                basis: values.basis.unwrap_or(Basis::GiProduct),
-                trademark_reg_no: optional(&form.trademark_reg_no),
-                production_town: form.production_town.clone(),
-                production_address: form.production_address.trim().to_owned(),
-                area_mu: values.area_mu,
-                annual_output_kg: values.annual_output_kg,
-                description: optional(&form.description),
-            };
-            applications::create(&state, &session.actor, input).await
-        }
-        Err(problems) => Err(ServiceError::Invalid(problems)),
+    // A value that cannot be read is reported by the use case with all the others.
+    let (values, unreadable) = form.read();
+    let input = ApplicationInput {
+        product_code: form.product_code.clone(),
+        basis: values.basis.unwrap_or(Basis::GiProduct),
+        trademark_reg_no: optional(&form.trademark_reg_no),
+        production_town: form.production_town.clone(),
+        production_address: form.production_address.trim().to_owned(),
+        area_mu: values.area_mu,
+        annual_output_kg: values.annual_output_kg,
+        description: optional(&form.description),
     };
+    let created = applications::create_checked(&state, &session.actor, input, unreadable).await;
     match created {
         Ok(view) => Ok(session.visitor.redirect(&format!(
             "/applications/{}?notice=created",
@@ -142,7 +138,12 @@ pub async fn create_application(
             StatusCode::UNPROCESSABLE_ENTITY,
             product,
             &form,
-            &FormErrors(problems),
+            &FormErrors(
+                problems
+                    .into_iter()
+                    .map(|e| labels::choose_the_town("production_town", e))
+                    .collect(),
+            ),
         )),
         Err(other) => Err(session.error(other)),
     }

@@ -12,7 +12,9 @@ use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
 use crate::service::authorizations::{self, AuthorizationActionInput, AuthorizationView};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{action_form, error_summary, ActionForm, Control, FormErrors};
+use crate::web::components::{
+    action_form, error_summary, ActionForm, Control, FormErrors, SummaryField,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -117,7 +119,10 @@ pub(super) fn right_actions(
                             | AuthorizationAction::Surrender
                             | AuthorizationAction::Suspend
                     ),
-                    summary: error_summary(lang, errors, &["reason", "ground"]),
+                    summary: error_summary(lang, errors, &[
+                        SummaryField::new("ground", v.pick("撤销事由", "Ground"), Some(action.as_str())),
+                        SummaryField::new("reason", v.pick("理由", "Reason"), Some(action.as_str())),
+                    ]),
                     inputs: move_inputs(session, *action, form, errors),
                 }))
             }
@@ -159,15 +164,32 @@ pub async fn act_on_right(
         Err(problems) => Err(ServiceError::Invalid(problems)),
     };
     let is_holder = session.actor.role == Role::Applicant;
+    let done = || {
+        if is_holder {
+            session
+                .visitor
+                .redirect("/authorizations?notice=surrendered")
+        } else {
+            session.visitor.redirect(&format!(
+                "/review/authorizations/{}?notice={}",
+                url_encode(&id),
+                action.as_str()
+            ))
+        }
+    };
+    // A second click (or a resent form) that finds the right where the first one took it
+    // asked for what is done: say so rather than refuse.
+    let acted = match acted {
+        Err(ServiceError::Conflict(message)) => {
+            match authorizations::get(&state, &session.actor, id.clone()).await {
+                Ok(right) if right.status == action.leads_to() => return Ok(done()),
+                _ => Err(ServiceError::Conflict(message)),
+            }
+        }
+        other => other,
+    };
     match acted {
-        Ok(_) if is_holder => Ok(session
-            .visitor
-            .redirect("/authorizations?notice=surrendered")),
-        Ok(right) => Ok(session.visitor.redirect(&format!(
-            "/review/authorizations/{}?notice={}",
-            url_encode(&right.id),
-            action.as_str()
-        ))),
+        Ok(_) => Ok(done()),
         Err(ServiceError::Invalid(problems)) if !is_holder => {
             let typed = (action, form, FormErrors(problems));
             right_page(

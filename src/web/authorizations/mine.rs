@@ -17,6 +17,7 @@ use crate::service::usage::{self, UsageReportInput, UsageReportView};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
     error_summary, notice, post_form, right_status_tag, submit_button, Control, FormErrors,
+    SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
@@ -133,17 +134,21 @@ fn right_section(
             h3 { (v.pick("年度使用报告", "Yearly usage reports")) }
             (reports_table(lang, reports))
             @if right.status.is_live() && (!open_years.is_empty() || typed.is_some()) {
+                @let controls = [
+                    Control::select("year", v.pick("年度", "Year"), &form.year, years).required(),
+                    Control::input("text", "marks_used", v.pick("当年使用专用标志数量（枚）", "Special marks used that year"), &form.marks_used)
+                        .required().input_mode("numeric").max_length(15),
+                    Control::input("text", "output_kg", v.pick("产量（千克）", "Output (kg)"), &form.output_kg)
+                        .required().input_mode("numeric").max_length(15),
+                    Control::input("text", "sales_cny", v.pick("销售额（元）", "Sales (CNY)"), &form.sales_cny)
+                        .required().input_mode("numeric").max_length(18),
+                    Control::text_area("note", v.pick("说明（可选）", "Note (optional)"), &form.note)
+                        .max_length(2000),
+                ];
+                @let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
                 (post_form(&format!("/authorizations/{}/usage-reports", url_encode(&right.id)), &v.csrf, html! {
-                    (error_summary(lang, errors, &["year", "marks_used", "output_kg", "sales_cny", "note"]))
-                    (Control::select("year", v.pick("年度", "Year"), &form.year, years).required().draw(lang, errors))
-                    (Control::input("text", "marks_used", v.pick("当年使用专用标志数量（枚）", "Special marks used that year"), &form.marks_used)
-                        .required().input_mode("numeric").max_length(15).draw(lang, errors))
-                    (Control::input("text", "output_kg", v.pick("产量（千克）", "Output (kg)"), &form.output_kg)
-                        .required().input_mode("numeric").max_length(15).draw(lang, errors))
-                    (Control::input("text", "sales_cny", v.pick("销售额（元）", "Sales (CNY)"), &form.sales_cny)
-                        .required().input_mode("numeric").max_length(18).draw(lang, errors))
-                    (Control::text_area("note", v.pick("说明（可选）", "Note (optional)"), &form.note)
-                        .max_length(2000).draw(lang, errors))
+                    (error_summary(lang, errors, &shown))
+                    @for control in &controls { (control.draw(lang, errors)) }
                     (submit_button(v.pick("提交使用报告", "File the report"), None, None))
                 }))
             }

@@ -24,6 +24,33 @@ impl FormErrors {
     }
 }
 
+/// A field the error summary points at: the name its errors carry, its label, its control's id.
+#[derive(Debug, Clone)]
+pub struct SummaryField {
+    pub name: String,
+    pub label: String,
+    pub id: String,
+}
+
+impl SummaryField {
+    /// A field drawn by a [`Control`] named `name` (within `scope`, if the page has several forms).
+    pub fn new(name: &str, label: &str, scope: Option<&str>) -> Self {
+        Self {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            id: control_id(scope, name),
+        }
+    }
+}
+
+/// The id a control named `name` gets: `f-` and its name (dots as dashes), within its scope.
+pub fn control_id(scope: Option<&str>, name: &str) -> String {
+    match scope {
+        Some(scope) => format!("f-{scope}-{}", name.replace('.', "-")),
+        None => format!("f-{}", name.replace('.', "-")),
+    }
+}
+
 /// The messages for `field`, as paragraphs the input with `id` names in `aria-describedby`.
 pub fn field_errors(lang: Lang, errors: &FormErrors, field: &str, id: &str) -> Markup {
     html! {
@@ -63,6 +90,7 @@ struct Attributes<'a> {
     accept: Option<&'a str>,
     no_spellcheck: bool,
     autofocus: bool,
+    form: Option<&'a str>,
 }
 
 impl<'a> Control<'a> {
@@ -152,6 +180,13 @@ impl<'a> Control<'a> {
         self
     }
 
+    /// Makes the control part of the form with id `form` though drawn outside it (the upload
+    /// controls of an application sent with its unsaved fields).
+    pub fn in_form(mut self, form: &'a str) -> Self {
+        self.attributes.form = Some(form);
+        self
+    }
+
     pub fn autofocus(mut self) -> Self {
         self.attributes.autofocus = true;
         self
@@ -170,9 +205,15 @@ impl<'a> Control<'a> {
 
     /// The control's id: `f-` and its name (dots as dashes), within its scope if any.
     pub fn id(&self) -> String {
-        match self.scope {
-            Some(scope) => format!("f-{scope}-{}", self.name.replace('.', "-")),
-            None => format!("f-{}", self.name.replace('.', "-")),
+        control_id(self.scope, self.name)
+    }
+
+    /// What the error summary needs to point at this control.
+    pub fn summary_field(&self) -> SummaryField {
+        SummaryField {
+            name: self.name.to_owned(),
+            label: self.label.trim_end_matches(['*', ' ']).to_owned(),
+            id: self.id(),
         }
     }
 
@@ -204,15 +245,16 @@ impl<'a> Control<'a> {
                             maxlength=[a.max_length] minlength=[a.min_length]
                             autocomplete=[a.autocomplete] inputmode=[a.input_mode]
                             autocapitalize=[a.autocapitalize] spellcheck=[spellcheck]
-                            accept=[a.accept] autofocus[a.autofocus] value=(self.value);
+                            accept=[a.accept] autofocus[a.autofocus && errors.0.is_empty()]
+                            form=[a.form] value=(self.value);
                     }
                     Kind::TextArea => {
                         textarea id=(id) name=(self.name) required[self.required]
                             aria-invalid=[invalid_attr] aria-describedby=[&described]
-                            maxlength=[a.max_length] rows="3" { (self.value) }
+                            maxlength=[a.max_length] form=[a.form] rows="3" { (self.value) }
                     }
                     Kind::Select(options) => {
-                        select id=(id) name=(self.name) required[self.required]
+                        select id=(id) name=(self.name) required[self.required] form=[a.form]
                             aria-invalid=[invalid_attr] aria-describedby=[&described] {
                             @if !options.iter().any(|(v, _)| v == self.value) {
                                 option value="" selected { (lang.pick("请选择", "Choose")) }

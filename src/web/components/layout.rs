@@ -76,7 +76,54 @@ ol.steps { list-style: none; counter-reset: step; display: flex; flex-wrap: wrap
 ol.steps li { counter-increment: step; flex: 1 1 150px; border: 1px solid var(--line); border-top: 4px solid var(--tea); border-radius: 8px; padding: 8px 10px; background: #fff; display: flex; flex-direction: column; gap: 4px; }
 .message-body { white-space: pre-wrap; }
 ol.steps li::before { content: counter(step); font-weight: 700; color: var(--tea); }
+.error-summary { border: 3px solid var(--red); border-radius: 10px; background: #fff; padding: 10px 14px; margin: 0 0 12px; }
+.error-summary h2 { color: var(--red); margin: 0 0 6px; }
+.error-summary ul { margin: 0; padding-left: 1.2em; } .error-summary a { color: var(--red); font-weight: 600; }
+details[data-action] > summary, details.action > summary { display: inline-flex; background: #fff; color: var(--tea); border: 2px solid var(--tea); border-radius: 8px; padding: 8px 14px; list-style: none; }
+details[data-action] > summary::-webkit-details-marker { display: none; }
+details[data-action] > summary::after { content: "▾"; margin-left: 8px; } details[data-action][open] > summary::after { content: "▴"; }
+details.danger > summary { color: var(--red); border-color: var(--red); }
+button:disabled { opacity: .6; cursor: progress; }
 "#;
+
+/// The pages' only script, inline: a form is sent once (a second click or Enter while the
+/// first is on its way does nothing, and its buttons are greyed), the error summary of a
+/// refused form takes the focus, and a page shown again from the back-forward cache has its
+/// buttons back.
+const SCRIPT: &str = "document.addEventListener('submit',function(e){var f=e.target;if((f.method||'').toLowerCase()!=='post')return;if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';setTimeout(function(){f.querySelectorAll('button').forEach(function(b){b.disabled=true})},0)});window.addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(function(f){delete f.dataset.sent;f.querySelectorAll('button').forEach(function(b){b.disabled=false})})});var s=document.querySelector('.error-summary');if(s)s.focus();";
+
+/// The Content-Security-Policy: nothing from elsewhere, and of scripts only [`SCRIPT`] (by
+/// its hash), so an injected `<script>` would not run.
+fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use sha2::Digest;
+        let hash = base64(&sha2::Sha256::digest(SCRIPT.as_bytes()));
+        format!("default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    })
+}
+
+/// Standard base64 with padding (a CSP hash source), small enough not to need a crate.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
 
 /// A whole public page: `title`, the language switch (pointing at `path` in the other
 /// language, carried in `?lang=` so a shared link keeps it), a sign-in link, `body`.
@@ -92,10 +139,17 @@ pub fn public_page(
             "{path}{}lang=en",
             if path.contains('?') { '&' } else { '?' }
         ),
-        Lang::En => path
-            .replace("?lang=en&", "?")
-            .replace("?lang=en", "")
-            .replace("&lang=en", ""),
+        // The choice is remembered in a cookie: going back to Chinese says so.
+        Lang::En => {
+            let path = path
+                .replace("?lang=en&", "?")
+                .replace("?lang=en", "")
+                .replace("&lang=en", "");
+            format!(
+                "{path}{}lang=zh",
+                if path.contains('?') { '&' } else { '?' }
+            )
+        }
     };
     let nav = html! {
         a href={ "/login" (lang.query()) } { (lang.pick("企业 / 审查人员登录", "Sign in")) }
@@ -147,6 +201,7 @@ pub fn layout(
                 }
                 main id="main" { (body) }
                 footer class="muted" { (footer) (crate::web::office::footer(lang)) }
+                script { (PreEscaped(SCRIPT)) }
             }
         }
     };
@@ -175,8 +230,33 @@ fn html_response(status: StatusCode, page: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
+        .insert_header(("Content-Security-Policy", content_security_policy()))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "same-origin"))
         .body(page.into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_is_the_standard_one() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn the_policy_allows_the_page_script_only() {
+        let policy = content_security_policy();
+        let scripts = policy
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .expect("a script-src directive");
+        assert!(scripts.trim().starts_with("script-src 'sha256-"));
+        assert!(!scripts.contains("unsafe"), "{scripts}");
+    }
 }

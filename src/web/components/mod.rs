@@ -8,7 +8,7 @@ pub mod field;
 pub mod layout;
 
 pub use case::{case_facts, case_number, due_date};
-pub use field::{field_errors, Control, FormErrors};
+pub use field::{field_errors, Control, FormErrors, SummaryField};
 pub use layout::{layout, print_document, public_page};
 
 use maud::{html, Markup};
@@ -30,12 +30,46 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name=(CSRF_FIELD) value=(token); }
 }
 
-/// The problems of a refused form that no field of it shows (so none is ever lost), at the top
-/// of the form; nothing when there are none.
-pub fn error_summary(lang: Lang, errors: &FormErrors, shown: &[&str]) -> Markup {
+/// The top of a refused form: how many problems there are, each a link to its field (the
+/// form's own problems, which no field draws, first), so all of them are seen in one round.
+/// It takes the focus when the page loads (`autofocus` on a `tabindex=-1` block, and the
+/// page script for browsers that ignore that); nothing when there are no problems.
+pub fn error_summary(lang: Lang, errors: &FormErrors, fields: &[SummaryField]) -> Markup {
+    if errors.0.is_empty() {
+        return html! {};
+    }
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let mut entries: Vec<(Option<&SummaryField>, &crate::domain::FieldError)> =
+        errors.not_shown(&names).map(|e| (None, e)).collect();
+    for field in fields {
+        entries.extend(
+            errors
+                .0
+                .iter()
+                .filter(|e| e.field == field.name)
+                .map(|e| (Some(field), e)),
+        );
+    }
+    let count = entries.len();
     html! {
-        @for error in errors.not_shown(shown) {
-            p class="error" role="alert" { (error.message.pick(lang.zh())) }
+        div class="error-summary" role="alert" tabindex="-1" autofocus data-testid="error-summary" data-count=(count) {
+            h2 {
+                @if lang.zh() { "请修改以下 " (count) " 处" }
+                @else { "Please correct " (count) " problem" @if count != 1 { "s" } }
+            }
+            ul {
+                @for (field, error) in &entries {
+                    li {
+                        @match field {
+                            Some(f) => a href={ "#" (f.id) } data-field=(f.name) {
+                                @if !f.label.is_empty() { (f.label) (lang.pick("：", ": ")) }
+                                (error.message.pick(lang.zh()))
+                            },
+                            None => (error.message.pick(lang.zh())),
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -120,7 +154,7 @@ pub struct ActionForm<'a> {
 pub fn action_form(form: ActionForm<'_>) -> Markup {
     let class = form.danger.then_some("danger");
     html! {
-        details data-action=[form.action] open[form.open] {
+        details class={ "action" @if form.danger { " danger" } } data-action=[form.action] open[form.open] {
             summary { (form.label) }
             (post_form(form.url, form.csrf, html! {
                 (form.summary)
@@ -139,8 +173,8 @@ pub struct FormSection<'a> {
     pub url: &'a str,
     pub csrf: &'a str,
     pub errors: &'a FormErrors,
-    /// The fields the form draws (their errors are beside them, not in the summary).
-    pub shown: &'a [&'a str],
+    /// The fields the form draws, which the error summary links to.
+    pub shown: &'a [SummaryField],
     pub fields: Markup,
     pub submit: &'a str,
     pub after: Markup,

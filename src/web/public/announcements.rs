@@ -5,21 +5,18 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
 
-use super::LangQuery;
 use crate::service::announcements;
 use crate::service::ServiceState;
 use crate::web::components::{public_page, right_status_tag, table};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
-use crate::web::lang::Lang;
 use crate::web::session::Visitor;
 
 pub async fn announcements(
     state: web::Data<ServiceState>,
     visitor: Visitor,
-    query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let list = announcements::announcements(&state)
         .await
         .map_err(|e| PageError::failed(lang, e))?;

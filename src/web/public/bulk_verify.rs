@@ -7,7 +7,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
-use super::LangQuery;
 use crate::domain::{FieldError, Localized};
 use crate::http::csv::{bulk_verify_csv, codes_of};
 use crate::http::upload::{read_upload_fields, UploadError};
@@ -16,14 +15,11 @@ use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{back_link, field_errors, public_page, FormErrors};
 use crate::web::errors::PageError;
 use crate::web::lang::Lang;
+use crate::web::session::Visitor;
 
 fn form_page(lang: Lang, status: StatusCode, typed: &str, errors: &FormErrors) -> HttpResponse {
     let title = lang.pick("批量核验", "Bulk verify");
-    let described = |field: &str, id: &str| {
-        errors
-            .has(field)
-            .then(|| format!("{id}-error"))
-    };
+    let described = |field: &str, id: &str| errors.has(field).then(|| format!("{id}-error"));
     let body = html! {
         section {
             h2 { (title) }
@@ -57,9 +53,13 @@ fn form_page(lang: Lang, status: StatusCode, typed: &str, errors: &FormErrors) -
 }
 
 /// The form.
-pub async fn bulk_verify_form(query: web::Query<LangQuery>) -> HttpResponse {
-    let lang = Lang::from_query(query.lang.as_deref());
-    form_page(lang, StatusCode::OK, "", &FormErrors::default())
+pub async fn bulk_verify_form(visitor: Visitor) -> HttpResponse {
+    visitor.keep_cookies(form_page(
+        visitor.lang,
+        StatusCode::OK,
+        "",
+        &FormErrors::default(),
+    ))
 }
 
 /// The pasted codes, then the file's, verified and sent back as a CSV download; a problem is
@@ -67,13 +67,18 @@ pub async fn bulk_verify_form(query: web::Query<LangQuery>) -> HttpResponse {
 pub async fn bulk_verify_download(
     state: web::Data<ServiceState>,
     request: HttpRequest,
-    query: web::Query<LangQuery>,
+    visitor: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let refused = |field: &str, code: &str, en: String, zh: String, typed: &str| {
         let errors = FormErrors(vec![FieldError::new(field, code, Localized::new(en, zh))]);
-        Ok(form_page(lang, StatusCode::UNPROCESSABLE_ENTITY, typed, &errors))
+        Ok(form_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            &errors,
+        ))
     };
     let form = Multipart::new(request.headers(), payload);
     let limit = state.settings.max_body_bytes;

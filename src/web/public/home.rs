@@ -9,13 +9,14 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use crate::service::paging::PageRequest;
-use crate::service::public::{self, AuthorizedUser, Goal, ProductView, PublicQuery};
+use crate::service::public::{self, AuthorizedUser, Goal, ProductView, PublicQuery, TownView};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{pager, public_page, right_status_tag, PagerStyle};
 use crate::web::errors::PageError;
-use crate::web::format::url_encode;
+use crate::web::format::{beijing_date, url_encode};
 use crate::web::labels;
 use crate::web::lang::Lang;
+use crate::web::session::Visitor;
 
 #[derive(Debug, Deserialize)]
 pub struct HomeQuery {
@@ -77,16 +78,22 @@ fn chart(lang: Lang, goal: &Goal) -> Markup {
     }
 }
 
-fn result_item(lang: Lang, user: &AuthorizedUser) -> Markup {
+fn result_item(
+    lang: Lang,
+    products: &[ProductView],
+    towns: &[TownView],
+    user: &AuthorizedUser,
+) -> Markup {
     html! {
         li data-status=(user.status.as_str()) {
             div class="name" { (user.enterprise_name) }
             div class="code" { (user.uscc) }
             div {
-                (user.product_name_zh) " · " (user.town) " · "
+                (labels::product_of(lang, products, &user.product_code)) " · "
+                (labels::town_named(lang, towns, &user.town)) " · "
                 span class="code" { (user.registry_no) } " "
                 (right_status_tag(lang, user.status)) " "
-                span class="muted" { (lang.pick("自 ", "since ")) (user.status_since.date_naive().to_string()) }
+                span class="muted" { (lang.pick("自 ", "since ")) (beijing_date(user.status_since)) }
             }
             a href={ "/verify/" (url_encode(&user.registry_no)) (lang.query()) } { (lang.pick("核验 ›", "Verify ›")) }
         }
@@ -190,11 +197,14 @@ pub async fn home(
     state: web::Data<ServiceState>,
     fragments: web::Data<HomeFragments>,
     query: web::Query<HomeQuery>,
+    visitor: Visitor,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
-    let lang = Lang::from_query(query.lang.as_deref());
+    // `?lang=` when given (then remembered in a cookie), else the remembered language.
+    let lang = visitor.lang;
     let failed = |error: ServiceError| PageError::failed(lang, error);
     let products = public::products(&state).await.map_err(failed)?;
+    let towns = public::towns(&state).await.map_err(failed)?;
     let stamp = public::register_stamp(&state).map_err(failed)?;
     let rendered = match fragments.get(lang, stamp) {
         Some(rendered) => rendered,
@@ -255,9 +265,10 @@ pub async fn home(
             @match &results {
                 Ok(page) => {
                     p class="muted" data-testid="total" {
-                        @if lang.zh() { "共 " (page.total) " 家企业" } @else { (page.total) " found" }
+                        @if lang.zh() { "共 " (page.total) " 家企业" }
+                        @else { (page.total) @if page.total == 1 { " enterprise" } @else { " enterprises" } }
                     }
-                    ul class="results" { @for user in &page.items { (result_item(lang, user)) } }
+                    ul class="results" { @for user in &page.items { (result_item(lang, &products, &towns, user)) } }
                     (pager(lang, PagerStyle::Public, page.page, RESULTS_PER_PAGE, page.total, |to| page_link(&query, to)))
                     @if page.total == 0 {
                         p { (lang.pick("没有符合条件的授权企业。", "No authorized user matches.")) }
@@ -276,5 +287,5 @@ pub async fn home(
         "英德市地理标志专用标志使用企业",
         "Yingde GI special mark users",
     );
-    Ok(public_page(lang, StatusCode::OK, title, "/", body))
+    Ok(visitor.keep_cookies(public_page(lang, StatusCode::OK, title, "/", body)))
 }

@@ -1,5 +1,7 @@
 //! Pages anyone may open without an account: the home page (counter, search, products), the
-//! verdict a QR code points to with its QR code, and the report-a-fake form under it.
+//! verdict a QR code points to with its QR code, and the report-a-fake form under it. The
+//! language is `?lang=` when given (a shared link keeps it), else the one chosen before (the
+//! `gi_lang` cookie the choice sets).
 
 mod announcements;
 mod bulk_verify;
@@ -13,11 +15,3 @@ pub use home::{home, HomeFragments};
 pub use report::report;
 pub use verify::{qr_code, verify};
 pub(crate) use verify::{verify_qr_svg, verify_url};
-
-use serde::Deserialize;
-
-/// Public pages keep the language in the address, so a shared link keeps it.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}

@@ -5,11 +5,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::LangQuery;
 use crate::domain::{uscc, FieldError};
 use crate::service::fake_reports::{self, FakeReportInput};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{csrf_field, public_page};
+use crate::web::components::{
+    csrf_field, error_summary, public_page, submit_button, Control, FormErrors, SummaryField,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::lang::Lang;
@@ -23,7 +24,7 @@ pub struct ReportForm {
     description: String,
 }
 
-/// The report form; `problems` are shown beside their fields.
+/// The report form; `problems` are summed up on top and shown beside their fields.
 pub(super) fn report_form(
     lang: Lang,
     code: &str,
@@ -31,30 +32,38 @@ pub(super) fn report_form(
     typed: &ReportForm,
     problems: Option<&[FieldError]>,
 ) -> Markup {
-    let message = |field: &str| {
-        html! {
-            @for p in problems.into_iter().flatten().filter(|p| p.field == field) {
-                p role="alert" class="muted" { (p.message.pick(lang.zh())) }
-            }
-        }
-    };
+    let errors = FormErrors(problems.map(<[FieldError]>::to_vec).unwrap_or_default());
+    let controls = [
+        Control::input(
+            "text",
+            "place",
+            lang.pick(
+                "在哪里看到（店铺、市场或网址）",
+                "Where you saw it (shop, market or web address)",
+            ),
+            &typed.place,
+        )
+        .required()
+        .max_length(300),
+        Control::text_area(
+            "description",
+            lang.pick("情况说明", "What is wrong"),
+            &typed.description,
+        )
+        .required()
+        .max_length(4000),
+    ];
+    let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     html! {
         section aria-labelledby="report-title" {
             h2 id="report-title" { (lang.pick("举报疑似冒用", "Report a suspected fake")) }
             p class="muted" { (lang.pick("如发现产品使用此代码但信息不符，请告诉我们。", "If a product carries this code but something is wrong, tell us.")) }
-            form method="post" action={ "/verify/" (url_encode(code)) "/report" (lang.query()) } class="search" {
+            form method="post" action={ "/verify/" (url_encode(code)) "/report" (lang.query()) } novalidate {
                 (csrf_field(csrf))
                 input type="hidden" name="code_seen" value=(code);
-                label for="place" style="flex-basis:100%" {
-                    (lang.pick("在哪里看到（店铺、市场或网址）", "Where you saw it (shop, market or web address)"))
-                }
-                input id="place" name="place" required maxlength="300" style="flex:1 1 100%" value=(typed.place);
-                (message("place"))
-                label for="description" style="flex-basis:100%" { (lang.pick("情况说明", "What is wrong")) }
-                textarea id="description" name="description" required maxlength="4000" rows="3"
-                    style="flex:1 1 100%;font:inherit;padding:10px" { (typed.description) }
-                (message("description"))
-                button type="submit" { (lang.pick("提交举报", "Send report")) }
+                (error_summary(lang, &errors, &shown))
+                @for control in &controls { (control.draw(lang, &errors)) }
+                (submit_button(lang.pick("提交举报", "Send report"), None, None))
             }
         }
     }
@@ -65,11 +74,10 @@ pub async fn report(
     state: web::Data<ServiceState>,
     request: HttpRequest,
     code: web::Path<String>,
-    query: web::Query<LangQuery>,
     visitor: Visitor,
     form: CsrfForm<ReportForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let shown = uscc::normalise(&code);
     let form = form.0;
     let input = FakeReportInput {
@@ -93,13 +101,13 @@ pub async fn report(
                     p { a href={ (path) (lang.query()) } { (lang.pick("‹ 返回核验结果", "‹ Back to the verdict")) } }
                 }
             };
-            Ok(public_page(
+            Ok(visitor.keep_cookies(public_page(
                 lang,
                 StatusCode::CREATED,
                 received,
                 &path,
                 body,
-            ))
+            )))
         }
         Err(ServiceError::Invalid(problems)) => {
             let body = report_form(lang, &shown, &visitor.csrf, &form, Some(&problems));

@@ -5,7 +5,6 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 
 use super::report::{report_form, ReportForm};
-use serde::Deserialize;
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
 use crate::service::public;
@@ -13,12 +12,12 @@ use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{back_link, field_errors, public_page, right_status_tag, FormErrors};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
-use crate::web::lang::Lang;
+use crate::web::labels;
 use crate::web::session::Visitor;
+use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub struct VerifyPageQuery {
-    lang: Option<String>,
     /// "查询历史状态": the verdict at the end of this day.
     as_of: Option<String>,
 }
@@ -30,11 +29,15 @@ pub async fn verify(
     code: web::Path<String>,
     query: web::Query<VerifyPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(query.lang.as_deref());
+    let lang = visitor.lang;
     let code = code.into_inner();
     let shown = uscc::normalise(&code);
     let path = format!("/verify/{}", url_encode(&shown));
-    let as_of = query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let as_of = query
+        .as_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let mut date_errors = FormErrors::default();
     let result = match public::verify_as_of(&state, code.clone(), as_of).await {
         Ok(found) => Some(found),
@@ -46,6 +49,9 @@ pub async fn verify(
         }
         Err(other) => return Err(PageError::failed(lang, other)),
     };
+    let products = public::products(&state)
+        .await
+        .map_err(|e| PageError::failed(lang, e))?;
     let status = match (&result, date_errors.0.is_empty()) {
         (_, false) => StatusCode::UNPROCESSABLE_ENTITY,
         (Some(_), true) => StatusCode::OK,
@@ -114,7 +120,7 @@ pub async fn verify(
                             @for right in &found.authorizations {
                                 tr {
                                     td class="code" data-label=(cell_labels[0]) { (right.registry_no) }
-                                    td data-label=(cell_labels[1]) { (right.product_name_zh) }
+                                    td data-label=(cell_labels[1]) { (labels::product_of(lang, &products, &right.product_code)) }
                                     td data-label=(cell_labels[2]) { (right_status_tag(lang, right.status)) }
                                     td data-label=(cell_labels[3]) { (right.announcement_no) " (" (right.announcement_date) ")" }
                                 }

@@ -12,6 +12,7 @@ use crate::service::paging::PageRequest;
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
     action_form, error_summary, notice, pager, ActionForm, Control, FormErrors, PagerStyle,
+    SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
@@ -88,7 +89,11 @@ async fn reports_page(
                                 csrf: &v.csrf,
                                 open: this.is_some(),
                                 danger: false,
-                                summary: error_summary(lang, errors, &["resolution"]),
+                                summary: error_summary(lang, errors, &[SummaryField::new(
+                                    "resolution",
+                                    v.pick("核查与处理结果", "What was found and done"),
+                                    Some(&report.id),
+                                )]),
                                 inputs: Control::text_area("resolution", v.pick("核查与处理结果", "What was found and done"), &form.resolution)
                                     .required()
                                     .max_length(2000)

@@ -11,7 +11,7 @@ use crate::domain::FieldError;
 use crate::service::accounts::{self, WindowRegistrationInput};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::account::{enterprise_controls, town_choices, EnterpriseFields};
-use crate::web::components::{form_section, Control, FormErrors, FormSection};
+use crate::web::components::{form_section, Control, FormErrors, FormSection, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::session::{CsrfForm, SignedIn};
 
@@ -63,7 +63,7 @@ async fn window_page(
         ))
         .max_length(500),
     );
-    let names: Vec<&str> = fields.iter().map(Control::name).collect();
+    let names: Vec<SummaryField> = fields.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
         FormSection {
