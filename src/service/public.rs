@@ -139,6 +139,12 @@ pub struct GoalInput {
     pub deadline: NaiveDate,
 }
 
+/// The products and towns as the register holds them, borrowed: the public pages draw them on
+/// every request, and a copy of the towns alone is some hundred allocations.
+pub fn reference(state: &ServiceState) -> &Reference {
+    &state.register.reference
+}
+
 /// The 24 towns (and streets) of Yingde.
 pub async fn towns(state: &ServiceState) -> ServiceResult<Vec<TownView>> {
     Ok(state.register.reference.towns.clone())

@@ -305,8 +305,11 @@ pub fn authorization_history(
 /// order): every enterprise event but its registration and its release.
 pub fn holder_history(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
     journal_events::table
-        .filter(journal_events::entity_type.eq("enterprise"))
-        .filter(journal_events::action.ne_all(["register", "release"]))
+        // Literal, as in the partial index journal_events_holder_history_idx (migration
+        // 000012): a planner cannot match a bound parameter to an index's condition.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "entity_type = 'enterprise' AND action NOT IN ('register', 'release')",
+        ))
         .order(journal_events::seq.asc())
         .select((
             journal_events::seq,

@@ -203,8 +203,8 @@ pub async fn home(
     // `?lang=` when given (then remembered in a cookie), else the remembered language.
     let lang = visitor.lang;
     let failed = |error: ServiceError| PageError::failed(lang, error);
-    let products = public::products(&state).await.map_err(failed)?;
-    let towns = public::towns(&state).await.map_err(failed)?;
+    let reference = public::reference(&state);
+    let (products, towns) = (&reference.products, &reference.towns);
     let stamp = public::register_stamp(&state).map_err(failed)?;
     let rendered = match fragments.get(lang, stamp) {
         Some(rendered) => rendered,
@@ -212,7 +212,7 @@ pub async fn home(
             let goal = public::goal(&state).await.map_err(failed)?;
             let rendered = Fragments {
                 counter: PreEscaped(counter(lang, &goal).into_string().into()),
-                products: PreEscaped(products_section(lang, &products).into_string().into()),
+                products: PreEscaped(products_section(lang, products).into_string().into()),
             };
             fragments.put(lang, stamp, rendered.clone());
             rendered
@@ -253,7 +253,7 @@ pub async fn home(
                     maxlength="100" autocomplete="off";
                 select name="product" aria-label=(lang.pick("产品", "Product")) {
                     option value="" { (lang.pick("全部产品", "All products")) }
-                    @for p in &products {
+                    @for p in products {
                         option value=(p.code) selected[query.product.as_deref() == Some(p.code.as_str())] {
                             (labels::product(lang, p))
                         }
@@ -268,7 +268,7 @@ pub async fn home(
                         @if lang.zh() { "共 " (page.total) " 家企业" }
                         @else { (page.total) @if page.total == 1 { " enterprise" } @else { " enterprises" } }
                     }
-                    ul class="results" { @for user in &page.items { (result_item(lang, &products, &towns, user)) } }
+                    ul class="results" { @for user in &page.items { (result_item(lang, products, towns, user)) } }
                     (pager(lang, PagerStyle::Public, page.page, RESULTS_PER_PAGE, page.total, |to| page_link(&query, to)))
                     @if page.total == 0 {
                         p { (lang.pick("没有符合条件的授权企业。", "No authorized user matches.")) }

@@ -49,9 +49,7 @@ pub async fn verify(
         }
         Err(other) => return Err(PageError::failed(lang, other)),
     };
-    let products = public::products(&state)
-        .await
-        .map_err(|e| PageError::failed(lang, e))?;
+    let products = &public::reference(&state).products;
     let status = match (&result, date_errors.0.is_empty()) {
         (_, false) => StatusCode::UNPROCESSABLE_ENTITY,
         (Some(_), true) => StatusCode::OK,
@@ -120,7 +118,7 @@ pub async fn verify(
                             @for right in &found.authorizations {
                                 tr {
                                     td class="code" data-label=(cell_labels[0]) { (right.registry_no) }
-                                    td data-label=(cell_labels[1]) { (labels::product_of(lang, &products, &right.product_code)) }
+                                    td data-label=(cell_labels[1]) { (labels::product_of(lang, products, &right.product_code)) }
                                     td data-label=(cell_labels[2]) { (right_status_tag(lang, right.status)) }
                                     td data-label=(cell_labels[3]) { (right.announcement_no) " (" (right.announcement_date) ")" }
                                 }

@@ -1,0 +1,1 @@
+DROP INDEX journal_events_holder_history_idx;
