@@ -1,10 +1,10 @@
 //! The words pages use for stored values: statuses, actions, bases, form fields.
 
 use super::lang::Lang;
-use crate::domain::{FieldError, Localized};
 use crate::domain::authorization::{AuthorizationAction, AuthorizationStatus, RevocationGround};
 use crate::domain::eligibility::{AttachmentKind, Basis};
 use crate::domain::workflow::{ApplicationAction, ApplicationStatus};
+use crate::domain::{FieldError, Localized};
 use crate::service::public::{ProductView, TownView};
 
 /// A product's name in the page's language.

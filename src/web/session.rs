@@ -22,8 +22,8 @@ use maud::{html, Markup};
 use super::components::{action_button, layout};
 use super::errors::PageError;
 use super::lang::Lang;
-use crate::domain::sessions::PAGE_SESSION_MAX_SECS;
 use crate::domain::roles::{Actor, Role};
+use crate::domain::sessions::PAGE_SESSION_MAX_SECS;
 use crate::http::Problem;
 use crate::service::{accounts, ServiceError, ServiceState};
 

@@ -417,7 +417,10 @@ async fn a_shopper_searches_and_verifies_in_chinese_and_english_in_a_real_browse
         .text("[data-testid=total]")
         .await
         .contains("1 enterprise"));
-    assert!(browser.text("ul.results li").await.contains("Yingde Black Tea"));
+    assert!(browser
+        .text("ul.results li")
+        .await
+        .contains("Yingde Black Tea"));
     browser.screenshot("search-en.png").await;
     // The choice is remembered: the home page without `?lang` stays English.
     browser.goto(&app.url("/")).await;
@@ -490,7 +493,10 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .await;
     assert!(!browser.text("#f-enterprise-uscc-error").await.is_empty());
     // The error summary on top has the focus and links to the field.
-    assert_eq!(browser.focused().await, browser.find(".error-summary").await);
+    assert_eq!(
+        browser.focused().await,
+        browser.find(".error-summary").await
+    );
     assert!(browser
         .text(".error-summary")
         .await
@@ -556,10 +562,7 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
     );
     browser.click_and_wait("[data-action=submit] button").await;
     browser.shows_status("submitted").await;
-    assert!(browser
-        .text(".notice")
-        .await
-        .contains("已提交，受理期限为"));
+    assert!(browser.text(".notice").await.contains("已提交，受理期限为"));
     browser.screenshot("story-05-submitted.png").await;
     browser.sign_out().await;
 

@@ -119,4 +119,3 @@ impl<'a> PageClient<'a> {
         .await
     }
 }
-

@@ -31,13 +31,18 @@ fn version_of(page: &Page) -> String {
 /// A draft of `producer` (an API token) without any document.
 async fn bare_draft(app: &TestApp, producer: &str) -> String {
     let body = draft_body("yingde-black-tea", "gi_product", "英红镇");
-    let reply = app.post("/api/v1/applications", Some(producer), &body).await;
+    let reply = app
+        .post("/api/v1/applications", Some(producer), &body)
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     reply.json["id"].as_str().expect("id").to_owned()
 }
 
 /// The application form's fields as the page would send them, with `changes` applied.
-fn application_fields<'a>(version: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+fn application_fields<'a>(
+    version: &'a str,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("version", version),
         ("product_code", "yingde-black-tea"),
@@ -91,7 +96,10 @@ async fn a_refused_registration_lists_every_problem_at_once_each_linked_to_its_f
         "f-enterprise-email",
     ] {
         assert!(refused.html.contains(&format!("href=\"#{id}\"")), "{id}");
-        assert!(refused.html.contains(&format!("id=\"{id}-error\"")), "{id} beside its field");
+        assert!(
+            refused.html.contains(&format!("id=\"{id}-error\"")),
+            "{id} beside its field"
+        );
     }
     assert!(refused.html.contains("请选择所在镇（街道）"));
     // The summary takes the focus; what was typed is still there (never a password).
@@ -118,7 +126,11 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
     let mut producer = PageClient::new(&app);
 
     let login = producer
-        .submit("/login", "/login", &[("username", "hongqi"), ("password", "wrong-password")])
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "hongqi"), ("password", "wrong-password")],
+        )
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert_eq!(summary_count(&login), Some(1));
@@ -127,7 +139,11 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
         .submit("/password-reset", "/password-reset", &[("username", "")])
         .await;
     assert_eq!(reset.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reset.html.contains("href=\"#f-username\""), "{}", reset.html);
+    assert!(
+        reset.html.contains("href=\"#f-username\""),
+        "{}",
+        reset.html
+    );
 
     producer.sign_in("hongqi").await;
     let password = producer
@@ -142,7 +158,11 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
         )
         .await;
     assert_eq!(password.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(password.html.contains("href=\"#f-new_password\""), "{}", password.html);
+    assert!(
+        password.html.contains("href=\"#f-new_password\""),
+        "{}",
+        password.html
+    );
 
     // The application form: a number that is not one, a required field emptied.
     let id = bare_draft(&app, &cast.producer).await;
@@ -163,13 +183,23 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
     assert!(edit.html.contains("href=\"#f-production_town\""));
     assert!(edit.html.contains("请选择所在镇（街道）"));
     assert!(edit.html.contains("英红镇高山茶园1号"), "the rest is kept");
-    let stored = app.get(&format!("/api/v1/applications/{id}"), Some(&cast.producer)).await;
+    let stored = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&cast.producer))
+        .await;
     assert_eq!(stored.json["area_mu"], 120.5, "nothing was saved");
-    assert!(edit.html.contains("value=\"一百\""), "what was typed is kept");
+    assert!(
+        edit.html.contains("value=\"一百\""),
+        "what was typed is kept"
+    );
 
     // A reviewer's action that needs words: the summary inside the opened form.
     let submitted = app
-        .action(&cast.producer, &app.complete_draft(&cast.producer).await, "submit", json!({}))
+        .action(
+            &cast.producer,
+            &app.complete_draft(&cast.producer).await,
+            "submit",
+            json!({}),
+        )
         .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text);
     let submitted_id = submitted.json["id"].as_str().expect("id").to_owned();
@@ -177,10 +207,18 @@ async fn every_refused_form_page_opens_with_its_error_summary() {
     reviewer.sign_in("li.reviewer").await;
     let review = format!("/review/{submitted_id}");
     let refused = reviewer
-        .submit(&review, &format!("{review}/actions/refuse"), &[("reason", " ")])
+        .submit(
+            &review,
+            &format!("{review}/actions/refuse"),
+            &[("reason", " ")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("href=\"#f-refuse-reason\""), "{}", refused.html);
+    assert!(
+        refused.html.contains("href=\"#f-refuse-reason\""),
+        "{}",
+        refused.html
+    );
 }
 
 #[tokio::test]
@@ -196,17 +234,26 @@ async fn submitting_with_documents_missing_says_exactly_which_on_the_page() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The same three the API names: application form, business licence, test report.
-    let api = app
-        .action(&cast.producer, &id, "submit", json!({}))
-        .await;
+    let api = app.action(&cast.producer, &id, "submit", json!({})).await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
     let missing = api.error_fields();
-    assert_eq!(summary_count(&refused), Some(missing.len()), "{}", refused.html);
+    assert_eq!(
+        summary_count(&refused),
+        Some(missing.len()),
+        "{}",
+        refused.html
+    );
     for field in &missing {
-        assert!(refused.html.contains(&format!("data-field=\"{field}\"")), "{field}");
+        assert!(
+            refused.html.contains(&format!("data-field=\"{field}\"")),
+            "{field}"
+        );
     }
     assert!(refused.html.contains("缺少"));
-    assert!(refused.html.contains("href=\"#f-kind\""), "each points at the upload");
+    assert!(
+        refused.html.contains("href=\"#f-kind\""),
+        "each points at the upload"
+    );
     assert!(refused.html.contains("data-status=\"draft\""));
 }
 
@@ -225,7 +272,8 @@ async fn an_upload_or_a_submission_from_the_application_page_keeps_unsaved_edits
 
     // An address typed, not saved, then a document uploaded: both are kept.
     let mut upload = reqwest::multipart::Form::new().text("csrf", csrf.clone());
-    for (name, value) in application_fields(&version, &[("production_address", "英红镇新茶园8号")]) {
+    for (name, value) in application_fields(&version, &[("production_address", "英红镇新茶园8号")])
+    {
         upload = upload.text(name.to_owned(), value.to_owned());
     }
     let upload = upload.text("kind", "application_form").part(
@@ -238,7 +286,9 @@ async fn an_upload_or_a_submission_from_the_application_page_keeps_unsaved_edits
         .multipart(upload);
     let uploaded = producer.send(request).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.html);
-    let stored = app.get(&format!("/api/v1/applications/{id}"), Some(&cast.producer)).await;
+    let stored = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&cast.producer))
+        .await;
     assert_eq!(stored.json["production_address"], "英红镇新茶园8号");
     assert_eq!(stored.json["attachments"].as_array().map(Vec::len), Some(1));
 
@@ -246,7 +296,13 @@ async fn an_upload_or_a_submission_from_the_application_page_keeps_unsaved_edits
     let shown = producer.get(&page).await;
     let version = version_of(&shown);
     let mut upload = reqwest::multipart::Form::new().text("csrf", shown.csrf());
-    for (name, value) in application_fields(&version, &[("production_address", "英红镇新茶园8号"), ("area_mu", "很多")]) {
+    for (name, value) in application_fields(
+        &version,
+        &[
+            ("production_address", "英红镇新茶园8号"),
+            ("area_mu", "很多"),
+        ],
+    ) {
         upload = upload.text(name.to_owned(), value.to_owned());
     }
     let upload = upload.text("kind", "business_license").part(
@@ -261,38 +317,75 @@ async fn an_upload_or_a_submission_from_the_application_page_keeps_unsaved_edits
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.html.contains("value=\"很多\""), "typed, kept");
     assert!(refused.html.contains("材料已上传"));
-    app.upload(&cast.producer, &id, "test_report", "report.pdf", PDF).await;
+    app.upload(&cast.producer, &id, "test_report", "report.pdf", PDF)
+        .await;
 
     // Submitting sends the form too: the description typed just before is saved, then submitted.
     let shown = producer.get(&page).await;
     let version = version_of(&shown);
     let mut fields = vec![("csrf", shown.csrf())];
-    for (name, value) in application_fields(&version, &[("production_address", "英红镇新茶园8号"), ("description", "新开的高山茶园")]) {
+    for (name, value) in application_fields(
+        &version,
+        &[
+            ("production_address", "英红镇新茶园8号"),
+            ("description", "新开的高山茶园"),
+        ],
+    ) {
         fields.push((name, value.to_owned()));
     }
     let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let submitted = producer.post(&format!("{page}/actions/submit"), &fields).await;
-    assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.html);
-    let stored = app.get(&format!("/api/v1/applications/{id}"), Some(&cast.producer)).await;
+    let submitted = producer
+        .post(&format!("{page}/actions/submit"), &fields)
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.html
+    );
+    let stored = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&cast.producer))
+        .await;
     assert_eq!(stored.json["description"], "新开的高山茶园");
     assert_eq!(stored.json["status"], "submitted");
 
     // Returned for correction: the resubmission keeps the correction typed with it.
     app.action(&cast.reviewer, &id, "accept", json!({})).await;
     let returned = app
-        .action(&cast.reviewer, &id, "return", json!({"comment": "请补充面积"}))
+        .action(
+            &cast.reviewer,
+            &id,
+            "return",
+            json!({"comment": "请补充面积"}),
+        )
         .await;
     assert_eq!(returned.status, StatusCode::OK, "{}", returned.text);
     let shown = producer.get(&page).await;
     let version = version_of(&shown);
     let mut fields = vec![("csrf", shown.csrf())];
-    for (name, value) in application_fields(&version, &[("production_address", "英红镇新茶园8号"), ("description", "新开的高山茶园"), ("area_mu", "130")]) {
+    for (name, value) in application_fields(
+        &version,
+        &[
+            ("production_address", "英红镇新茶园8号"),
+            ("description", "新开的高山茶园"),
+            ("area_mu", "130"),
+        ],
+    ) {
         fields.push((name, value.to_owned()));
     }
     let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let resubmitted = producer.post(&format!("{page}/actions/resubmit"), &fields).await;
-    assert_eq!(resubmitted.status, StatusCode::SEE_OTHER, "{}", resubmitted.html);
-    let stored = app.get(&format!("/api/v1/applications/{id}"), Some(&cast.producer)).await;
+    let resubmitted = producer
+        .post(&format!("{page}/actions/resubmit"), &fields)
+        .await;
+    assert_eq!(
+        resubmitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resubmitted.html
+    );
+    let stored = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&cast.producer))
+        .await;
     assert_eq!(stored.json["area_mu"], 130.0);
     assert_eq!(stored.json["status"], "under_review");
 }
@@ -322,7 +415,9 @@ async fn a_page_session_ends_after_an_hour_of_inactivity_and_sign_in_leads_back(
     );
     let login = producer.get(&expired.location).await;
     assert!(login.html.contains("登录已超时，请重新登录"));
-    assert!(login.html.contains("name=\"next\" value=\"/applications?page=1\""));
+    assert!(login
+        .html
+        .contains("name=\"next\" value=\"/applications?page=1\""));
     let fields = [
         ("username", "hongqi"),
         ("password", crate::helpers::PASSWORD),
@@ -337,14 +432,18 @@ async fn a_page_session_ends_after_an_hour_of_inactivity_and_sign_in_leads_back(
     app.clock.set(start + Duration::minutes(150 + 61 + 61));
     let csrf = form.csrf();
     let posted = producer
-        .post("/password", &[("csrf", csrf.as_str()), ("current_password", "x")])
+        .post(
+            "/password",
+            &[("csrf", csrf.as_str()), ("current_password", "x")],
+        )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER);
     assert_eq!(posted.location, "/login?next=%2Fpassword&notice=expired");
 }
 
 #[tokio::test]
-async fn actions_are_buttons_a_second_click_shows_the_state_reached_and_private_pages_are_not_kept() {
+async fn actions_are_buttons_a_second_click_shows_the_state_reached_and_private_pages_are_not_kept()
+{
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
     let id = app.complete_draft(&cast.producer).await;
@@ -354,26 +453,40 @@ async fn actions_are_buttons_a_second_click_shows_the_state_reached_and_private_
     let shown = producer.get(&page).await;
     assert_eq!(shown.cache_control, "private, no-store");
     // One inline script sends each form once; the policy lets only it run.
-    assert!(shown.html.contains("<script>document.addEventListener('submit'"));
+    assert!(shown
+        .html
+        .contains("<script>document.addEventListener('submit'"));
 
     // Two clicks on 提交申请: the first submits, the second shows what the first did.
     let csrf = shown.csrf();
-    let first = producer.post(&format!("{page}/actions/submit"), &[("csrf", &csrf)]).await;
-    let second = producer.post(&format!("{page}/actions/submit"), &[("csrf", &csrf)]).await;
+    let first = producer
+        .post(&format!("{page}/actions/submit"), &[("csrf", &csrf)])
+        .await;
+    let second = producer
+        .post(&format!("{page}/actions/submit"), &[("csrf", &csrf)])
+        .await;
     assert_eq!(first.location, format!("{page}?notice=submit"));
     assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.html);
     assert_eq!(second.location, format!("{page}?notice=submit"));
     let after = producer.get(&second.location).await;
     assert!(after.html.contains("data-status=\"submitted\""));
     // The notice says what happens next: the office's deadline for acceptance.
-    assert!(after.html.contains("已提交，受理期限为 20"), "{}", after.html);
+    assert!(
+        after.html.contains("已提交，受理期限为 20"),
+        "{}",
+        after.html
+    );
 
     // The reviewer's actions are buttons (a form folded under a button-like summary).
     let mut reviewer = PageClient::new(&app);
     reviewer.sign_in("li.reviewer").await;
     let review = reviewer.get(&format!("/review/{id}")).await;
-    assert!(review.html.contains("<details class=\"action\" data-action=\"accept\""));
-    assert!(review.html.contains("<details class=\"action danger\" data-action=\"refuse\""));
+    assert!(review
+        .html
+        .contains("<details class=\"action\" data-action=\"accept\""));
+    assert!(review
+        .html
+        .contains("<details class=\"action danger\" data-action=\"refuse\""));
     let csrf = review.csrf();
     let accept = format!("/review/{id}/actions/accept");
     reviewer.post(&accept, &[("csrf", &csrf)]).await;
@@ -390,13 +503,17 @@ async fn actions_are_buttons_a_second_click_shows_the_state_reached_and_private_
 async fn public_pages_remember_the_language_and_name_products_and_towns_in_it() {
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
-    app.grant(&cast, &cast.producer, "yingde-black-tea", "英红镇").await;
+    app.grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
     let mut visitor = PageClient::new(&app);
     let english = visitor.get("/?lang=en").await;
     assert!(visitor.cookies.get("gi_lang").is_some_and(|v| v == "en"));
     assert!(english.html.contains("<html lang=\"en\""));
     let later = visitor.get("/?q=91441881MA4WTEA03K").await;
-    assert!(later.html.contains("<html lang=\"en\""), "remembered without ?lang");
+    assert!(
+        later.html.contains("<html lang=\"en\""),
+        "remembered without ?lang"
+    );
     assert!(later.html.contains("Yingde Black Tea"), "{}", later.html);
     assert!(later.html.contains("Yinghong"));
     assert!(later.html.contains("1 enterprise"));
@@ -418,18 +535,25 @@ async fn exports_and_pages_show_beijing_time_and_labels_and_dates_default_to_bei
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
     // 20:30 UTC on 1 December is 04:30 on 2 December in Beijing.
-    app.clock
-        .set(Utc.with_ymd_and_hms(2026, 12, 1, 20, 30, 0).single().expect("a time"));
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 12, 1, 20, 30, 0)
+            .single()
+            .expect("a time"),
+    );
     let id = app.recommended_application(&cast, &cast.reviewer).await;
     let mut approver = PageClient::new(&app);
     approver.sign_in("wang.approver").await;
     let page = approver.get(&format!("/review/{id}")).await;
     assert!(
-        page.html.contains("inputmode=\"numeric\" value=\"2026-12-02\""),
+        page.html
+            .contains("inputmode=\"numeric\" value=\"2026-12-02\""),
         "{}",
         page.html
     );
-    assert!(page.html.contains("2026-12-02 04:30"), "history in Beijing time");
+    assert!(
+        page.html.contains("2026-12-02 04:30"),
+        "history in Beijing time"
+    );
     let csrf = page.csrf();
     let approved = approver
         .post(
@@ -457,16 +581,28 @@ async fn suspending_a_right_twice_shows_it_suspended_rather_than_an_error() {
     let granted = app
         .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
         .await;
-    let right = granted["authorization_id"].as_str().expect("right").to_owned();
+    let right = granted["authorization_id"]
+        .as_str()
+        .expect("right")
+        .to_owned();
     let page = format!("/review/authorizations/{right}");
     let mut reviewer = PageClient::new(&app);
     reviewer.sign_in("li.reviewer").await;
     let shown = reviewer.get(&page).await;
-    assert!(shown.html.contains("<details class=\"action danger\" data-action=\"suspend\""));
+    assert!(shown
+        .html
+        .contains("<details class=\"action danger\" data-action=\"suspend\""));
     let csrf = shown.csrf();
-    let fields = [("csrf", csrf.as_str()), ("reason", "抽检不合格，整改期间暂停")];
-    let first = reviewer.post(&format!("{page}/actions/suspend"), &fields).await;
-    let second = reviewer.post(&format!("{page}/actions/suspend"), &fields).await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("reason", "抽检不合格，整改期间暂停"),
+    ];
+    let first = reviewer
+        .post(&format!("{page}/actions/suspend"), &fields)
+        .await;
+    let second = reviewer
+        .post(&format!("{page}/actions/suspend"), &fields)
+        .await;
     assert_eq!(first.location, format!("{page}?notice=suspend"));
     assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.html);
     assert_eq!(second.location, first.location);

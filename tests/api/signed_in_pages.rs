@@ -368,7 +368,10 @@ async fn producers_and_staff_each_see_their_own_pages_and_only_the_actions_they_
     assert_eq!(accepted.location, format!("/review/{id}?notice=accept"));
     let shown = reviewer.get(&accepted.location).await;
     assert!(shown.html.contains("data-status=\"under_review\""));
-    assert!(shown.html.contains("已受理，审查期限为 "), "says what happens next");
+    assert!(
+        shown.html.contains("已受理，审查期限为 "),
+        "says what happens next"
+    );
 
     // Staff download the export from the page, with the session cookie.
     let export = reviewer.get("/review/exports/authorizations.csv").await;

@@ -8,14 +8,14 @@ mod sessions;
 mod staff;
 
 pub use password_reset::{
-    confirm_reset, confirm_reset_checked, issue_at_window, request_reset, PasswordResetConfirm, PasswordResetRequest,
-    WindowReset, RESET_LIFETIME,
+    confirm_reset, confirm_reset_checked, issue_at_window, request_reset, PasswordResetConfirm,
+    PasswordResetRequest, WindowReset, RESET_LIFETIME,
 };
 pub(crate) use registration::insert_producer;
 pub use registration::{register, register_checked, EnterpriseInput, RegisterInput};
 pub use sessions::{
-    authenticate, change_password, change_password_checked, login, login_for_pages, logout, me, ChangePasswordInput,
-    LoginInput, SessionKind,
+    authenticate, change_password, change_password_checked, login, login_for_pages, logout, me,
+    ChangePasswordInput, LoginInput, SessionKind,
 };
 pub use staff::{
     create_staff, ensure_initial_admin, update_user, CreateStaffInput, UpdateUserInput,

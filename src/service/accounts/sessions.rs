@@ -108,7 +108,9 @@ async fn open_session(
                     // has been idle past its limit.
                     db::purge_sessions(
                         conn,
-                        now - chrono::Duration::seconds(2 * TOKEN_LIFETIME_SECS.max(IDLE_LIMIT_SECS)),
+                        now - chrono::Duration::seconds(
+                            2 * TOKEN_LIFETIME_SECS.max(IDLE_LIMIT_SECS),
+                        ),
                     )?;
                     db::insert_session(
                         conn,

@@ -78,12 +78,17 @@ fn login_page(
         _ => None,
     };
     let controls = [
-        Control::input("text", "username", v.pick("用户名", "Username"), &form.username)
-            .required()
-            .autocomplete("username")
-            .autocapitalize("none")
-            .max_length(256)
-            .autofocus(),
+        Control::input(
+            "text",
+            "username",
+            v.pick("用户名", "Username"),
+            &form.username,
+        )
+        .required()
+        .autocomplete("username")
+        .autocapitalize("none")
+        .max_length(256)
+        .autofocus(),
         Control::input("password", "password", v.pick("密码", "Password"), "")
             .required()
             .autocomplete("current-password")

@@ -26,20 +26,35 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
     let lang = v.lang;
     let title = v.pick("修改密码", "Change password");
     let controls = [
-        Control::input("password", "current_password", v.pick("当前密码", "Current password"), "")
-            .required()
-            .autocomplete("current-password")
-            .max_length(1024),
-        Control::input("password", "new_password", v.pick("新密码", "New password"), "")
-            .required()
-            .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-            .autocomplete("new-password")
-            .min_length(10)
-            .max_length(256),
-        Control::input("password", "password_confirmation", v.pick("再次输入新密码", "New password again"), "")
-            .required()
-            .autocomplete("new-password")
-            .max_length(256),
+        Control::input(
+            "password",
+            "current_password",
+            v.pick("当前密码", "Current password"),
+            "",
+        )
+        .required()
+        .autocomplete("current-password")
+        .max_length(1024),
+        Control::input(
+            "password",
+            "new_password",
+            v.pick("新密码", "New password"),
+            "",
+        )
+        .required()
+        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
+        .autocomplete("new-password")
+        .min_length(10)
+        .max_length(256),
+        Control::input(
+            "password",
+            "password_confirmation",
+            v.pick("再次输入新密码", "New password again"),
+            "",
+        )
+        .required()
+        .autocomplete("new-password")
+        .max_length(256),
     ];
     let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = form_section(
@@ -84,7 +99,8 @@ pub async fn change_password(
         new_password: form.new_password,
     };
     let address = client_address(&request);
-    match accounts::change_password_checked(&state, &session.actor, input, address, repeated).await {
+    match accounts::change_password_checked(&state, &session.actor, input, address, repeated).await
+    {
         Ok(()) => Ok(session.visitor.sign_out("/login?notice=password_changed")),
         Err(ServiceError::Invalid(problems)) => Ok(password_page(
             &session,

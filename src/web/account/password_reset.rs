@@ -11,7 +11,9 @@ use super::not_repeated;
 use crate::http::client_address;
 use crate::service::accounts::{self, PasswordResetConfirm, PasswordResetRequest};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{form_section, notice, Control, FormErrors, FormSection, SummaryField};
+use crate::web::components::{
+    form_section, notice, Control, FormErrors, FormSection, SummaryField,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::session::{CsrfForm, Visitor};
@@ -38,12 +40,17 @@ fn request_page(
     let v = visitor;
     let lang = v.lang;
     let title = v.pick("忘记密码", "Forgot your password");
-    let username = Control::input("text", "username", v.pick("用户名", "Username"), &form.username)
-        .required()
-        .autocomplete("username")
-        .autocapitalize("none")
-        .max_length(256)
-        .autofocus();
+    let username = Control::input(
+        "text",
+        "username",
+        v.pick("用户名", "Username"),
+        &form.username,
+    )
+    .required()
+    .autocomplete("username")
+    .autocapitalize("none")
+    .max_length(256)
+    .autofocus();
     let body = form_section(
         lang,
         FormSection {
@@ -125,17 +132,27 @@ fn new_password_page(
     let title = v.pick("设置新密码", "Set a new password");
     let url = format!("/password-reset/{}", url_encode(token));
     let controls = [
-        Control::input("password", "new_password", v.pick("新密码", "New password"), "")
-            .required()
-            .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-            .autocomplete("new-password")
-            .min_length(10)
-            .max_length(256)
-            .autofocus(),
-        Control::input("password", "password_confirmation", v.pick("再次输入新密码", "New password again"), "")
-            .required()
-            .autocomplete("new-password")
-            .max_length(256),
+        Control::input(
+            "password",
+            "new_password",
+            v.pick("新密码", "New password"),
+            "",
+        )
+        .required()
+        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
+        .autocomplete("new-password")
+        .min_length(10)
+        .max_length(256)
+        .autofocus(),
+        Control::input(
+            "password",
+            "password_confirmation",
+            v.pick("再次输入新密码", "New password again"),
+            "",
+        )
+        .required()
+        .autocomplete("new-password")
+        .max_length(256),
     ];
     // A spent or unknown link is the form's own problem: the summary says it, unlinked.
     let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();

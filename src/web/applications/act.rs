@@ -8,8 +8,8 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 
-use super::show::{application_page, Redraw};
 use super::edit::{save_changes, Saving};
+use super::show::{application_page, Redraw};
 use super::{base_of, optional, ApplicationForm};
 use crate::domain::roles::Role;
 use crate::domain::workflow::ApplicationAction;
@@ -116,7 +116,11 @@ fn action_inputs(
 }
 
 /// What the error summary of an action's form points at.
-fn summary_fields(session: &SignedIn, view: &ApplicationView, action: ApplicationAction) -> Vec<SummaryField> {
+fn summary_fields(
+    session: &SignedIn,
+    view: &ApplicationView,
+    action: ApplicationAction,
+) -> Vec<SummaryField> {
     let v = &session.visitor;
     let scope = Some(action.as_str());
     let comment = match action {
@@ -125,20 +129,35 @@ fn summary_fields(session: &SignedIn, view: &ApplicationView, action: Applicatio
     };
     let mut fields = vec![
         SummaryField::new("reason", v.pick("理由", "Reason"), scope),
-        SummaryField::new("announcement_no", v.pick("核准公告号", "Announcement no."), scope),
-        SummaryField::new("announcement_date", v.pick("公告日期", "Announcement date"), scope),
+        SummaryField::new(
+            "announcement_no",
+            v.pick("核准公告号", "Announcement no."),
+            scope,
+        ),
+        SummaryField::new(
+            "announcement_date",
+            v.pick("公告日期", "Announcement date"),
+            scope,
+        ),
         SummaryField::new("comment", comment, scope),
     ];
     if action == ApplicationAction::Return {
-        let commented = APPLICATION_FIELDS.iter().map(|(n, _, _)| n.to_string()).chain(
-            view.basis
-                .required_documents()
-                .iter()
-                .map(|k| format!("attachments.{}", k.as_str())),
-        );
+        let commented = APPLICATION_FIELDS
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .chain(
+                view.basis
+                    .required_documents()
+                    .iter()
+                    .map(|k| format!("attachments.{}", k.as_str())),
+            );
         for field in commented {
             let name = format!("field_comments.{field}");
-            fields.push(SummaryField::new(&name, &labels::field(v.lang, &field), scope));
+            fields.push(SummaryField::new(
+                &name,
+                &labels::field(v.lang, &field),
+                scope,
+            ));
         }
     }
     fields
@@ -260,7 +279,7 @@ pub async fn act(
     if action.is_submission() {
         let typed = ApplicationForm::from_values(&values);
         if let Saving::Refused(status, redraw) = save_changes(&state, &session, &id, typed).await? {
-            return application_page(&state, &session, &id, status, redraw).await;
+            return application_page(&state, &session, &id, status, *redraw).await;
         }
     }
     let refused = |problems: Vec<FieldError>| Redraw {

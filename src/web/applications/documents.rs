@@ -9,8 +9,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::edit::{save_changes, Saving};
-use super::{base_of, opinion_on, ApplicationForm};
 use super::show::{application_page, Redraw};
+use super::{base_of, opinion_on, ApplicationForm};
 use crate::domain::eligibility::AttachmentKind;
 use crate::domain::workflow::may_attach;
 use crate::domain::{FieldError, Localized};
@@ -183,7 +183,7 @@ pub async fn upload(
     };
     let (status, mut page) = match edits {
         Saving::Saved => (StatusCode::OK, Redraw::default()),
-        Saving::Refused(status, redraw) => (status, redraw),
+        Saving::Refused(status, redraw) => (status, *redraw),
     };
     let status = match added {
         Ok(()) if status == StatusCode::OK => return Ok(back_to(&session, &id, "uploaded")),

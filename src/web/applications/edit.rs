@@ -21,7 +21,7 @@ pub(super) enum Saving {
     /// Saved, or nothing to save (the same as stored).
     Saved,
     /// Refused: the page to draw again, with what was typed and why.
-    Refused(StatusCode, Redraw),
+    Refused(StatusCode, Box<Redraw>),
 }
 
 /// Saves `form` over the stored application; the form's version must still be the stored one.
@@ -32,11 +32,13 @@ pub(super) async fn save_form(
     form: ApplicationForm,
 ) -> Result<Saving, PageError> {
     let lang = session.visitor.lang;
-    let redraw = |form: ApplicationForm, problems: Vec<FieldError>, alert: Option<String>| Redraw {
-        form: Some(form),
-        form_errors: FormErrors(problems),
-        alert,
-        ..Default::default()
+    let redraw = |form: ApplicationForm, problems: Vec<FieldError>, alert: Option<String>| {
+        Box::new(Redraw {
+            form: Some(form),
+            form_errors: FormErrors(problems),
+            alert,
+            ..Default::default()
+        })
     };
     let version = form
         .version
@@ -56,9 +58,15 @@ pub(super) async fn save_form(
         description: Some(form.description.trim().to_owned()),
     };
     let id = id.to_owned();
-    let saved =
-        applications::edit_checked(state, &session.actor, id.clone(), version, patch, unreadable)
-            .await;
+    let saved = applications::edit_checked(
+        state,
+        &session.actor,
+        id.clone(),
+        version,
+        patch,
+        unreadable,
+    )
+    .await;
     Ok(match saved {
         Ok(_) => Saving::Saved,
         Err(ServiceError::Invalid(problems)) => {
@@ -129,12 +137,11 @@ pub async fn save(
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.0);
     match save_form(&state, &session, &id, form).await? {
-        Saving::Saved => Ok(session.visitor.redirect(&format!(
-            "/applications/{}?notice=saved",
-            url_encode(&id)
-        ))),
+        Saving::Saved => Ok(session
+            .visitor
+            .redirect(&format!("/applications/{}?notice=saved", url_encode(&id)))),
         Saving::Refused(status, redraw) => {
-            application_page(&state, &session, &id, status, redraw).await
+            application_page(&state, &session, &id, status, *redraw).await
         }
     }
 }

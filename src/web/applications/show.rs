@@ -65,8 +65,11 @@ pub struct NoticeQuery {
 fn notice_text(lang: Lang, notice: &str, view: &ApplicationView) -> Option<String> {
     let still_missing = view.missing_documents.len();
     let next_for_documents = if still_missing == 0 {
-        lang.pick("材料已齐全，可以提交申请。", "All documents are in: you can submit.")
-            .to_owned()
+        lang.pick(
+            "材料已齐全，可以提交申请。",
+            "All documents are in: you can submit.",
+        )
+        .to_owned()
     } else if lang.zh() {
         format!("提交前还需上传 {still_missing} 份材料。")
     } else {

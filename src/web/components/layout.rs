@@ -108,7 +108,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -141,7 +145,10 @@ pub fn public_page(
                 .replace("?lang=en&", "?")
                 .replace("?lang=en", "")
                 .replace("&lang=en", "");
-            format!("{path}{}lang=zh", if path.contains('?') { '&' } else { '?' })
+            format!(
+                "{path}{}lang=zh",
+                if path.contains('?') { '&' } else { '?' }
+            )
         }
     };
     let nav = html! {
