@@ -509,6 +509,15 @@ async fn a_producer_applies_and_staff_approve_it_in_a_real_browser() {
         .click_and_wait("main form button[type=submit]")
         .await;
     assert!(!browser.text("#f-enterprise-uscc-error").await.is_empty());
+    // The page script ran (the Content-Security-Policy admits it by its hash).
+    let ran = browser
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "return document.documentElement.dataset.script;", "args": []})),
+        )
+        .await;
+    assert_eq!(ran, json!("ran"));
     // The error summary on top has the focus and links to the field.
     assert_eq!(
         browser.focused().await,

@@ -279,7 +279,7 @@ pub async fn act(
     if action.is_submission() {
         let typed = ApplicationForm::from_values(&values);
         if let Saving::Refused(status, redraw) = save_changes(&state, &session, &id, typed).await? {
-            return application_page(&state, &session, &id, status, redraw).await;
+            return application_page(&state, &session, &id, status, *redraw).await;
         }
     }
     let refused = |problems: Vec<FieldError>| Redraw {

@@ -183,7 +183,7 @@ pub async fn upload(
     };
     let (status, mut page) = match edits {
         Saving::Saved => (StatusCode::OK, Redraw::default()),
-        Saving::Refused(status, redraw) => (status, redraw),
+        Saving::Refused(status, redraw) => (status, *redraw),
     };
     let status = match added {
         Ok(()) if status == StatusCode::OK => return Ok(back_to(&session, &id, "uploaded")),

@@ -21,7 +21,7 @@ pub(super) enum Saving {
     /// Saved, or nothing to save (the same as stored).
     Saved,
     /// Refused: the page to draw again, with what was typed and why.
-    Refused(StatusCode, Redraw),
+    Refused(StatusCode, Box<Redraw>),
 }
 
 /// Saves `form` over the stored application; the form's version must still be the stored one.
@@ -32,11 +32,13 @@ pub(super) async fn save_form(
     form: ApplicationForm,
 ) -> Result<Saving, PageError> {
     let lang = session.visitor.lang;
-    let redraw = |form: ApplicationForm, problems: Vec<FieldError>, alert: Option<String>| Redraw {
-        form: Some(form),
-        form_errors: FormErrors(problems),
-        alert,
-        ..Default::default()
+    let redraw = |form: ApplicationForm, problems: Vec<FieldError>, alert: Option<String>| {
+        Box::new(Redraw {
+            form: Some(form),
+            form_errors: FormErrors(problems),
+            alert,
+            ..Default::default()
+        })
     };
     let version = form
         .version
@@ -139,7 +141,7 @@ pub async fn save(
             .visitor
             .redirect(&format!("/applications/{}?notice=saved", url_encode(&id)))),
         Saving::Refused(status, redraw) => {
-            application_page(&state, &session, &id, status, redraw).await
+            application_page(&state, &session, &id, status, *redraw).await
         }
     }
 }

@@ -89,8 +89,8 @@ button:disabled { opacity: .6; cursor: progress; }
 /// The pages' only script, inline: a form is sent once (a second click or Enter while the
 /// first is on its way does nothing, and its buttons are greyed), the error summary of a
 /// refused form takes the focus, and a page shown again from the back-forward cache has its
-/// buttons back.
-const SCRIPT: &str = "document.addEventListener('submit',function(e){var f=e.target;if((f.method||'').toLowerCase()!=='post')return;if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';setTimeout(function(){f.querySelectorAll('button').forEach(function(b){b.disabled=true})},0)});window.addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(function(f){delete f.dataset.sent;f.querySelectorAll('button').forEach(function(b){b.disabled=false})})});var s=document.querySelector('.error-summary');if(s)s.focus();";
+/// buttons back. It marks `<html data-script=ran>`, so a test sees the policy let it run.
+const SCRIPT: &str = "document.addEventListener('submit',function(e){var f=e.target;if((f.method||'').toLowerCase()!=='post')return;if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';setTimeout(function(){f.querySelectorAll('button').forEach(function(b){b.disabled=true})},0)});window.addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(function(f){delete f.dataset.sent;f.querySelectorAll('button').forEach(function(b){b.disabled=false})})});var s=document.querySelector('.error-summary');if(s)s.focus();document.documentElement.dataset.script='ran';";
 
 /// The Content-Security-Policy: nothing from elsewhere, and of scripts only [`SCRIPT`] (by
 /// its hash), so an injected `<script>` would not run.
