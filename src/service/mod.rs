@@ -7,6 +7,7 @@ pub mod applications;
 pub mod authorizations;
 pub mod certificate;
 pub mod demo;
+pub mod enterprise_changes;
 pub mod enterprises;
 pub mod exports;
 pub mod fake_reports;

@@ -73,6 +73,10 @@ pub struct Verification {
     pub enterprise_name: String,
     pub uscc: String,
     pub authorizations: Vec<VerifiedRight>,
+    /// The holder's name before a renaming of the last year (变更), else null.
+    pub former_name: Option<String>,
+    /// When that renaming was approved.
+    pub renamed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -312,7 +316,13 @@ pub async fn verify(state: &ServiceState, code: String) -> ServiceResult<Verific
             announcement_date: r.announcement_date.clone(),
         })
         .collect();
+    let former = holding
+        .rights
+        .first()
+        .and_then(|r| register.former_name(&r.enterprise_id, state.clock.now_naive()));
     Ok(Verification {
+        former_name: former.map(|(name, _)| name.to_owned()),
+        renamed_at: former.map(|(_, at)| at.and_utc()),
         authorized: authorizations
             .iter()
             .any(|a| a.status == AuthorizationStatus::Active),
