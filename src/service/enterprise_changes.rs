@@ -356,8 +356,9 @@ pub async fn list(
     paging: PageRequest,
 ) -> ServiceResult<Page<EnterpriseChangeView>> {
     let (page, per_page, offset) = paging.resolve()?;
-    let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
+    // An empty status is not a status (the document lists the three values).
+    let status = match query.status.as_deref() {
+        None => None,
         Some(s @ ("submitted" | "approved" | "rejected")) => Some(s.to_owned()),
         Some(_) => {
             return Err(ServiceError::invalid(

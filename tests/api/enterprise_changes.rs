@@ -256,3 +256,24 @@ async fn a_holder_asks_for_a_change_and_staff_approve_it_in_the_pages() {
         .json;
     assert_eq!(me["enterprise"]["legal_representative"], "陈新");
 }
+
+#[tokio::test]
+async fn the_list_refuses_a_status_that_is_none_of_the_three() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    for bad in ["", "open", "approved%20"] {
+        app.get(
+            &format!("/api/v1/enterprise-changes?status={bad}"),
+            Some(&cast.reviewer),
+        )
+        .await
+        .assert_problem(422);
+    }
+    let all = app
+        .expect_ok(
+            app.get("/api/v1/enterprise-changes", Some(&cast.reviewer))
+                .await,
+        )
+        .json;
+    assert_eq!(all["total"], 0);
+}
