@@ -35,7 +35,11 @@ fn main() {
     };
     let items: Vec<AuthorizedUser> = (0..20).map(|_| user.clone()).collect();
     // `cargo test --all-targets` runs this too, in a debug build: a smoke test there.
-    let n = if std::env::args().any(|a| a == "--bench") { 200_000 } else { 1_000 };
+    let n = if std::env::args().any(|a| a == "--bench") {
+        200_000
+    } else {
+        1_000
+    };
     let t = Instant::now();
     let mut bytes = 0;
     for _ in 0..n {

@@ -5,6 +5,7 @@ pub mod announcements;
 pub mod applications;
 pub mod authorizations;
 pub mod duties;
+pub mod enterprise_changes;
 pub mod enterprises;
 pub mod exports;
 pub mod extract;
@@ -65,6 +66,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/admin/users").post(accounts::create_user))
                 .service(web::resource("/admin/users/{id}").patch(accounts::update_user))
                 .service(web::resource("/enterprises").post(enterprises::register_at_window))
+                .service(
+                    web::resource("/enterprise-changes")
+                        .get(enterprise_changes::list)
+                        .post(enterprise_changes::request),
+                )
+                .service(
+                    web::resource("/enterprise-changes/{id}/approve")
+                        .post(enterprise_changes::approve),
+                )
+                .service(
+                    web::resource("/enterprise-changes/{id}/reject")
+                        .post(enterprise_changes::reject),
+                )
                 .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
                     web::resource("/applications")

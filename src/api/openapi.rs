@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, announcements, applications, authorizations, duties, enterprises, exports, feed,
-    health, metrics, notifications, office, password_reset, public,
+    accounts, announcements, applications, authorizations, duties, enterprise_changes, enterprises,
+    exports, feed, health, metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -25,6 +25,7 @@ use crate::service::public as public_service;
         health::healthz, health::readyz, metrics::metrics,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::change_password,
         accounts::create_user, accounts::update_user, enterprises::release, enterprises::register_at_window,
+        enterprise_changes::request, enterprise_changes::list, enterprise_changes::approve, enterprise_changes::reject,
         applications::create, applications::list, applications::get, applications::edit,
         applications::upload, applications::download, applications::remove_attachment,
         applications::act,
@@ -48,6 +49,9 @@ use crate::service::public as public_service;
         account_service::AccessToken, account_service::Me, crate::domain::roles::Role,
         crate::service::enterprises::ReleasedEnterprise,
         account_service::WindowRegistrationInput, account_service::WindowRegistered,
+        crate::service::enterprise_changes::EnterpriseChangeInput, crate::service::enterprise_changes::ChangeDecisionInput,
+        crate::service::enterprise_changes::EnterpriseChangeView, Page<crate::service::enterprise_changes::EnterpriseChangeView>,
+        application_service::FormerName,
         application_service::ApplicationInput, application_service::ApplicationPatch,
         application_service::ActionInput, application_service::FieldCommentInput,
         application_service::ApplicationView, application_service::ApplicationSummary,

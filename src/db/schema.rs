@@ -55,6 +55,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    enterprise_changes (id) {
+        id -> Text,
+        enterprise_id -> Text,
+        status -> Text,
+        name -> Nullable<Text>,
+        address -> Nullable<Text>,
+        legal_representative -> Nullable<Text>,
+        old_name -> Text,
+        old_address -> Text,
+        old_legal_representative -> Text,
+        reason -> Text,
+        requested_by -> Text,
+        due_date -> Text,
+        decided_by -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         user_id -> Text,
@@ -323,6 +344,7 @@ diesel::joinable!(product_towns -> gi_products (product_code));
 diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
 diesel::joinable!(users -> enterprises (enterprise_id));
+diesel::joinable!(enterprise_changes -> enterprises (enterprise_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(applications -> gi_products (product_code));
@@ -338,6 +360,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     gi_products,
     product_towns,
     enterprises,
+    enterprise_changes,
     users,
     login_throttle,
     sessions,

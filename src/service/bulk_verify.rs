@@ -34,29 +34,32 @@ pub async fn bulk_verify(state: &ServiceState, codes: Vec<String>) -> ServiceRes
     }
     let reference = &state.register.reference;
     let register = state.register.read()?;
+    let now = state.clock.now_naive();
     Ok(codes
         .into_iter()
-        .map(|code| match verdict(reference, &register, &code, None) {
-            Some(found) => BulkLine {
-                code,
-                found: true,
-                authorized: found.authorized,
-                enterprise_name: found.enterprise_name,
-                registry_nos: found
-                    .authorizations
-                    .iter()
-                    .map(|a| a.registry_no.clone())
-                    .collect(),
-                statuses: found.authorizations.iter().map(|a| a.status).collect(),
+        .map(
+            |code| match verdict(reference, &register, &code, None, now) {
+                Some(found) => BulkLine {
+                    code,
+                    found: true,
+                    authorized: found.authorized,
+                    enterprise_name: found.enterprise_name,
+                    registry_nos: found
+                        .authorizations
+                        .iter()
+                        .map(|a| a.registry_no.clone())
+                        .collect(),
+                    statuses: found.authorizations.iter().map(|a| a.status).collect(),
+                },
+                None => BulkLine {
+                    code,
+                    found: false,
+                    authorized: false,
+                    enterprise_name: String::new(),
+                    registry_nos: Vec::new(),
+                    statuses: Vec::new(),
+                },
             },
-            None => BulkLine {
-                code,
-                found: false,
-                authorized: false,
-                enterprise_name: String::new(),
-                registry_nos: Vec::new(),
-                statuses: Vec::new(),
-            },
-        })
+        )
         .collect())
 }

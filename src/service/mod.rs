@@ -9,6 +9,7 @@ pub mod bulk_verify;
 pub mod certificate;
 pub mod changes;
 pub mod demo;
+pub mod enterprise_changes;
 pub mod enterprises;
 pub mod exports;
 pub mod fake_reports;

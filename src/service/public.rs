@@ -79,6 +79,10 @@ pub struct Verification {
     /// The day the verdict is for (end of day, Beijing time), when one was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// The holder's name before a renaming of the last year (变更), else null.
+    pub former_name: Option<String>,
+    /// When that renaming was approved.
+    pub renamed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -331,6 +335,7 @@ pub async fn verify_as_of(
         &register,
         &code,
         day.map(end_of_day),
+        state.clock.now_naive(),
     )
     .ok_or(ServiceError::NotFound)?;
     found.as_of = day;
@@ -368,6 +373,7 @@ pub(super) fn verdict(
     register: &PublicRegister,
     code: &str,
     before: Option<NaiveDateTime>,
+    now: NaiveDateTime,
 ) -> Option<Verification> {
     let normalised = uscc::normalise(code);
     if !uscc::is_plausible_lookup(&normalised) {
@@ -395,7 +401,13 @@ pub(super) fn verdict(
             })
         })
         .collect();
+    let former = holding
+        .rights
+        .first()
+        .and_then(|r| register.former_name(&r.enterprise_id, now));
     Some(Verification {
+        former_name: former.map(|(name, _)| name.to_owned()),
+        renamed_at: former.map(|(_, at)| at.and_utc()),
         authorized: authorizations
             .iter()
             .any(|a| a.status == AuthorizationStatus::Active),

@@ -306,7 +306,19 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
             Replay::Status { seq, .. } | Replay::Holder { seq, .. } => *seq,
         });
         let read = started.elapsed();
-        let register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        let mut register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        // Renamings of the last year, for the verify page's former names; later ones come
+        // with their journal events.
+        let since = chrono::Utc::now().naive_utc()
+            - crate::domain::register::FORMER_NAME_SHOWN_FOR
+            - chrono::Duration::days(1);
+        for (enterprise_id, former, at) in
+            crate::db::queries::enterprise_changes::renamings_since(conn, since)?
+        {
+            if let Some(at) = at {
+                register.record_former_name(&enterprise_id, former, at);
+            }
+        }
         tracing::info!(
             read_ms = read.as_millis() as u64,
             index_ms = (started.elapsed() - read).as_millis() as u64,

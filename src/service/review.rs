@@ -55,7 +55,7 @@ pub struct ReviewStats {
     pub as_of: DateTime<Utc>,
 }
 
-fn holidays(conn: &mut DbConnection) -> ServiceResult<Vec<NaiveDate>> {
+pub(crate) fn holidays(conn: &mut DbConnection) -> ServiceResult<Vec<NaiveDate>> {
     Ok(usage_db::holiday_dates(conn)?
         .into_iter()
         .filter_map(|(day, _)| day.parse().ok())

@@ -8,6 +8,7 @@ mod account;
 mod applications;
 mod authorizations;
 mod components;
+mod enterprise_changes;
 mod errors;
 mod format;
 mod guide;
@@ -82,6 +83,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(applications::save),
         )
         .service(web::resource("/review").get(review::queue))
+        .service(
+            web::resource("/review/enterprise-changes").get(enterprise_changes::changes_to_decide),
+        )
+        .service(
+            web::resource("/review/enterprise-changes/{id}/{decision}")
+                .post(enterprise_changes::decide_change),
+        )
+        .service(
+            web::resource("/enterprise-changes")
+                .get(enterprise_changes::my_changes)
+                .post(enterprise_changes::request_change),
+        )
         .service(
             web::resource("/review/enterprises/new")
                 .get(review::window_form)

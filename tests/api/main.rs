@@ -16,6 +16,7 @@ mod concurrency;
 mod crash;
 mod documents;
 mod duties;
+mod enterprise_changes;
 mod errors;
 mod health;
 mod helpers;

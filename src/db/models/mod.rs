@@ -3,6 +3,7 @@
 pub mod account;
 pub mod application;
 pub mod authorization;
+pub mod enterprise_change;
 pub mod journal;
 pub mod notification;
 pub mod password_reset;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;
+pub mod enterprise_changes;
 pub mod journal;
 pub mod notifications;
 pub mod password_resets;

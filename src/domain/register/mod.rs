@@ -19,9 +19,11 @@ use super::workflow::ApplicationStatus;
 
 mod announcements;
 mod changes;
+mod former_names;
 mod index;
 pub use announcements::Announcement;
 pub use changes::{ChangeKind, ChangeView, Replay};
+pub use former_names::FORMER_NAME_SHOWN_FOR;
 use index::{grams, postings_of, Gram};
 
 /// What the public may know of one right and its holder.
@@ -182,6 +184,8 @@ pub struct PublicRegister {
     by_uscc: FxHashMap<String, Vec<u32>>,
     /// Enterprises holding or having held a right (a holder's change is seen without a scan).
     holders: FxHashSet<String>,
+    /// A holder's name before its last approved renaming, and when it changed (by enterprise).
+    former_names: FxHashMap<String, (String, NaiveDateTime)>,
     /// Postings by key; a fast hash, since building touches some four million of them.
     grams: FxHashMap<Gram, RoaringBitmap>,
     by_status: HashMap<AuthorizationStatus, RoaringBitmap>,
@@ -240,6 +244,7 @@ impl PublicRegister {
             by_registry_no: FxHashMap::default(),
             by_uscc: FxHashMap::default(),
             holders: FxHashSet::default(),
+            former_names: FxHashMap::default(),
             grams: FxHashMap::default(),
             by_status: HashMap::new(),
             by_product: FxHashMap::default(),
@@ -403,6 +408,14 @@ impl PublicRegister {
                 }
             }
             ("enterprise", _) if !matches!(event.action, "register" | "release") => {
+                if let Some(former) = event
+                    .data
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                    .and_then(|d| d["changes"]["name"]["from"].as_str().map(str::to_owned))
+                {
+                    self.former_names
+                        .insert(event.entity_id.to_owned(), (former, event.at));
+                }
                 for facts in supplied
                     .values()
                     .filter(|f| f.enterprise_id == event.entity_id)

@@ -39,6 +39,15 @@ pub struct ApplicantContact {
     pub uscc_exception_reason: Option<String>,
     /// The enterprise's applicant accounts.
     pub accounts: Vec<ApplicantAccount>,
+    /// Its former names (approved changes of details), oldest first.
+    pub former_names: Vec<FormerName>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FormerName {
+    pub name: String,
+    /// When the change to the next name was approved.
+    pub until: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -190,6 +199,13 @@ pub(super) fn reviewer_context(
             email: enterprise.email,
             uscc_exception_reason: enterprise.uscc_exception_reason,
             accounts,
+            former_names: crate::service::enterprise_changes::name_history(
+                conn,
+                &row.enterprise_id,
+            )?
+            .into_iter()
+            .map(|(name, until)| FormerName { name, until })
+            .collect(),
         },
         changes_since_return,
     })

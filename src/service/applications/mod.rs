@@ -12,7 +12,7 @@ mod workflow;
 pub(crate) use context::snapshot_of;
 pub use context::{
     ApplicantAccount, ApplicantContact, ChangesSinceReturn, DocumentRef, FieldChangeView,
-    ReviewerContext,
+    FormerName, ReviewerContext,
 };
 pub(crate) use documents::record_attachment;
 pub use documents::{add_attachment, attachment_content, remove_attachment, Upload};

@@ -25,6 +25,15 @@ pub(super) fn reviewer_context(lang: Lang, context: &ReviewerContext) -> Markup 
                     dt { (lang.pick("代码校验例外", "Check-digit exception")) }
                     dd data-testid="uscc-exception" { (reason) }
                 }
+                @if !applicant.former_names.is_empty() {
+                    dt { (lang.pick("曾用名", "Former names")) }
+                    dd data-testid="former-names" {
+                        @for (i, former) in applicant.former_names.iter().enumerate() {
+                            @if i > 0 { "；" }
+                            (former.name) " (" (lang.pick("至 ", "until ")) (when(former.until)) ")"
+                        }
+                    }
+                }
                 dt { (lang.pick("法定代表人", "Legal representative")) }
                 dd { (applicant.legal_representative) }
                 dt { (lang.pick("地址", "Address")) }

@@ -205,6 +205,11 @@ async fn rights_page(
             }
         }
         @for section in sections { (section) }
+        p {
+            a href="/enterprise-changes" data-testid="enterprise-changes" {
+                (v.pick("企业名称、住所或法定代表人变更", "Change of the enterprise's name, address or legal representative"))
+            }
+        }
     };
     Ok(session.render(status, title, body))
 }

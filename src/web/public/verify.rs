@@ -103,6 +103,14 @@ pub async fn verify(
                     div class="mark" aria-hidden="true" { (mark) }
                     h2 { (headline) }
                     p class="name" { (found.enterprise_name) }
+                    @if let Some(former) = &found.former_name {
+                        p class="former-name" data-testid="former-name" {
+                            (lang.pick("曾用名：", "Formerly: ")) (former)
+                            @if let Some(at) = found.renamed_at {
+                                " (" (lang.pick("变更于 ", "renamed ")) (at.format("%Y-%m-%d").to_string()) ")"
+                            }
+                        }
+                    }
                     p class="code" { (found.uscc) }
                     @if let Some(day) = found.as_of {
                         p class="muted" data-testid="as-of-day" {

@@ -19,7 +19,7 @@ use crate::web::errors::PageError;
 use crate::web::session::SignedIn;
 
 /// Staff only: anyone else is refused (403 page).
-pub(super) fn staff_only(session: &SignedIn) -> Result<(), PageError> {
+pub(crate) fn staff_only(session: &SignedIn) -> Result<(), PageError> {
     if session.actor.role.is_staff() {
         Ok(())
     } else {

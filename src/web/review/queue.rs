@@ -93,7 +93,11 @@ pub async fn queue(
                 ))
             }
             @if session.actor.role.may_review() {
-                p { a href="/review/enterprises/new" data-testid="window-registration" { (v.pick("窗口登记企业", "Register an enterprise at the window")) } }
+                p {
+                    a href="/review/enterprises/new" data-testid="window-registration" { (v.pick("窗口登记企业", "Register an enterprise at the window")) }
+                    " · "
+                    a href="/review/enterprise-changes" data-testid="enterprise-changes" { (v.pick("企业信息变更", "Changes of holders' details")) }
+                }
             }
             (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
             @if let Some(page) = &page {
