@@ -59,7 +59,7 @@ use crate::service::public as public_service;
         crate::domain::authorization::RevocationGround, crate::domain::eligibility::Basis,
         crate::domain::eligibility::AttachmentKind,
         public_service::ProductView, public_service::TownView, public_service::AuthorizedUser,
-        Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight,
+        Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight, crate::domain::labelling::LabelItem,
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod eligibility;
 pub mod goal;
 pub mod journal;
+pub mod labelling;
 pub mod notification;
 pub mod register;
 pub mod roles;

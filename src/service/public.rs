@@ -17,6 +17,7 @@ use crate::db::write_transaction;
 use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::eligibility::Basis;
 use crate::domain::goal;
+use crate::domain::labelling::{label_requirements, LabelFacts, LabelItem};
 use crate::domain::register::{PublicRegister, RightFacts, Search};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::uscc;
@@ -64,6 +65,9 @@ pub struct VerifiedRight {
     pub status: AuthorizationStatus,
     pub announcement_no: String,
     pub announcement_date: String,
+    pub basis: Basis,
+    /// What a label bearing the mark under this right must carry, to compare with the box.
+    pub label_must_carry: Vec<LabelItem>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -369,15 +373,26 @@ pub(super) fn verdict(
                 None => r.status,
                 Some(cutoff) => register.status_before(r, cutoff)?,
             };
+            let product = reference.product(&r.product_code);
+            let product_name_zh =
+                product.map_or_else(|| r.product_code.clone(), |p| p.name_zh.clone());
+            let label_must_carry = label_requirements(&LabelFacts {
+                basis: r.basis,
+                uscc: &r.uscc,
+                gi_name: &product_name_zh,
+                standard_code: product.and_then(|p| p.standard_code.as_deref()),
+                protection_announcement: product.map_or("", |p| &p.protection_announcement),
+                trademark_reg_no: r.trademark_reg_no.as_deref(),
+            });
             Some(VerifiedRight {
                 registry_no: r.registry_no.clone(),
                 product_code: r.product_code.clone(),
-                product_name_zh: reference
-                    .product(&r.product_code)
-                    .map_or_else(|| r.product_code.clone(), |p| p.name_zh.clone()),
+                product_name_zh,
                 status,
                 announcement_no: r.announcement_no.clone(),
                 announcement_date: r.announcement_date.clone(),
+                basis: r.basis,
+                label_must_carry,
             })
         })
         .collect();

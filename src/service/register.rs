@@ -229,6 +229,7 @@ fn facts(row: RightFactsRow) -> ServiceResult<RightFacts> {
         announcement_date,
         granted_at,
         status,
+        trademark_reg_no,
     ) = row;
     Ok(RightFacts {
         id,
@@ -244,6 +245,7 @@ fn facts(row: RightFactsRow) -> ServiceResult<RightFacts> {
         granted_at,
         status: status.parse().map_err(|_| corrupt("status"))?,
         status_since: granted_at,
+        trademark_reg_no,
     })
 }
 

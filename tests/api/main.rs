@@ -18,6 +18,7 @@ mod errors;
 mod health;
 mod helpers;
 mod hostile_clients;
+mod labelling;
 mod mailbox;
 mod migrations;
 mod notifications;

@@ -40,6 +40,9 @@ pub struct RightFacts {
     pub status: AuthorizationStatus,
     /// When the right entered its status.
     pub status_since: NaiveDateTime,
+    /// The certification or collective mark's registration number (trademark bases), which
+    /// the label must carry.
+    pub trademark_reg_no: Option<String>,
 }
 
 impl RightFacts {
@@ -659,6 +662,7 @@ impl PublicRegister {
                     + r.product_code.len()
                     + r.announcement_no.len()
                     + r.announcement_date.len()
+                    + r.trademark_reg_no.as_ref().map_or(0, String::len)
             })
             .sum();
         let postings: usize = self

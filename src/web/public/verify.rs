@@ -120,6 +120,20 @@ pub async fn verify(
                                 }
                             }
                         }))
+                        h2 { (lang.pick("标签应标注", "What the label must carry")) }
+                        @for right in &found.authorizations {
+                            div data-testid="label-must-carry" {
+                                p { strong { (right.registry_no) " · " (right.product_name_zh) } }
+                                ul {
+                                    @for item in &right.label_must_carry {
+                                        li data-item=(item.item) {
+                                            (lang.pick(&item.text_zh, &item.text_en))
+                                            @if let Some(value) = &item.value { "：" span class="code" { (value) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
