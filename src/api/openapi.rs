@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, applications, authorizations, duties, enterprises, exports, feed, health, metrics,
+    abnormal, accounts, applications, authorizations, duties, enterprises, exports, feed, health, metrics,
     notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
@@ -31,6 +31,7 @@ use crate::service::public as public_service;
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
         public::bulk_verify, feed::changes, feed::atom,
+        abnormal::list_right, abnormal::remove, abnormal::public_list, abnormal::public_csv,
         public::goal, public::set_goal, public::journal_head,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
         duties::holidays, duties::set_holidays, duties::report_fake, duties::fake_report_list,
@@ -63,6 +64,9 @@ use crate::service::public as public_service;
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
+        crate::service::abnormal::AbnormalInput, crate::service::abnormal::RemoveInput,
+        crate::service::abnormal::AbnormalUserView, Page<crate::service::abnormal::AbnormalUserView>,
+        crate::domain::abnormal::AbnormalReason, public_service::AbnormalListing,
         crate::service::changes::ChangePage, crate::service::changes::ChangeItem, crate::service::changes::ChangeEvent,
         crate::service::usage::UsageReportInput, crate::service::usage::UsageReportView,
         crate::service::usage::WatchEntry, Page<crate::service::usage::WatchEntry>, crate::domain::usage::WatchReason,

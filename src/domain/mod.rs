@@ -1,5 +1,6 @@
 //! The rules of the registry, without storage or HTTP: credit codes, the workflow, goal maths.
 
+pub mod abnormal;
 pub mod accounts;
 pub mod authorization;
 pub mod calendar;

@@ -68,6 +68,19 @@ pub struct VerifiedRight {
     pub basis: Basis,
     /// What a label bearing the mark under this right must carry, to compare with the box.
     pub label_must_carry: Vec<LabelItem>,
+    /// Listed on the abnormal-use list (使用异常名录) now (still a right).
+    pub abnormal: bool,
+    /// The current listings: ground and dates.
+    pub abnormal_listings: Vec<AbnormalListing>,
+}
+
+/// Why and since when a right is on the abnormal-use list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AbnormalListing {
+    pub reason: crate::domain::abnormal::AbnormalReason,
+    pub listed_at: DateTime<Utc>,
+    /// `YYYY-MM-DD`.
+    pub correct_by: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -130,6 +143,8 @@ pub struct Goal {
     pub by_town: Vec<TownCount>,
     pub pipeline: Pipeline,
     pub monthly: Vec<MonthCount>,
+    /// Rights on the abnormal-use list now (they still count toward the goal).
+    pub abnormal_listed: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -393,6 +408,16 @@ pub(super) fn verdict(
                 announcement_date: r.announcement_date.clone(),
                 basis: r.basis,
                 label_must_carry,
+                abnormal: register.is_abnormal(&r.id),
+                abnormal_listings: register
+                    .abnormal_of(&r.id)
+                    .into_iter()
+                    .map(|e| AbnormalListing {
+                        reason: e.reason,
+                        listed_at: e.listed_at.and_utc(),
+                        correct_by: e.correct_by.clone(),
+                    })
+                    .collect(),
             })
         })
         .collect();
@@ -419,7 +444,10 @@ pub fn register_stamp(state: &ServiceState) -> ServiceResult<(i64, NaiveDate)> {
 pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     let now = state.clock.now();
     let reference = &state.register.reference;
-    let figures = state.register.read()?.goal(now.date_naive());
+    let (figures, abnormal_listed) = {
+        let register = state.register.read()?;
+        (register.goal(now.date_naive()), register.abnormal_rights())
+    };
     let target = figures.settings.target;
     let (remaining, percent) = goal::progress(target, figures.authorized_enterprises);
     let pipeline = |status: ApplicationStatus| {
@@ -468,6 +496,7 @@ pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
                 authorized_enterprises: *n,
             })
             .collect(),
+        abnormal_listed,
     })
 }
 

@@ -308,7 +308,9 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
             Replay::Status { seq, .. } | Replay::Holder { seq, .. } => *seq,
         });
         let read = started.elapsed();
-        let register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        let abnormal = super::abnormal::stored_entries(conn)?;
+        let mut register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        register.set_abnormal(abnormal);
         tracing::info!(
             read_ms = read.as_millis() as u64,
             index_ms = (started.elapsed() - read).as_millis() as u64,

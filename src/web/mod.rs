@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/guide").get(guide::guide))
         .service(web::resource("/inbox").get(inbox::inbox))
         .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
+        .service(web::resource("/abnormal").get(public::abnormal_list))
         // Before `/verify/{code}`, which would take `bulk` for a code.
         .service(
             web::resource("/verify/bulk")

@@ -1,5 +1,6 @@
 //! Black-box tests through real HTTP, each on its own fresh database.
 
+mod abnormal;
 mod abuse;
 mod accounts;
 mod as_of;

@@ -17,8 +17,10 @@ use super::eligibility::Basis;
 use super::goal::month_key;
 use super::workflow::ApplicationStatus;
 
+mod abnormal;
 mod changes;
 mod index;
+pub use abnormal::AbnormalEntry;
 pub use changes::{ChangeKind, ChangeView, Replay};
 use index::{grams, postings_of, Gram};
 
@@ -209,6 +211,8 @@ pub struct PublicRegister {
     position_of_serial: Vec<u32>,
     /// Serial number → its latest entry in `changes`, or `changes::NONE`.
     last_change: Vec<u32>,
+    /// The abnormal-use list (see `abnormal.rs`).
+    abnormal: abnormal::AbnormalList,
 }
 
 /// Queries whose checked matches are remembered (each at most one bit per right; most are
@@ -258,6 +262,7 @@ impl PublicRegister {
             serials: Vec::new(),
             position_of_serial: Vec::new(),
             last_change: Vec::new(),
+            abnormal: abnormal::AbnormalList::default(),
         }
     }
 
@@ -400,6 +405,9 @@ impl PublicRegister {
                         self.log_holder(p, event.seq, event.at);
                     }
                 }
+            }
+            ("authorization", None) if event.action.starts_with("abnormal_") => {
+                self.apply_abnormal(event)
             }
             ("setting", _) if event.entity_id == "goal" => {
                 if let Some(data) = event
@@ -680,7 +688,7 @@ impl PublicRegister {
                 .map(|(q, (_, found))| q.len() + found.serialized_size() + 64)
                 .sum()
         });
-        facts + texts + postings + lookups + memo + self.change_log_bytes()
+        facts + texts + postings + lookups + memo + self.change_log_bytes() + self.abnormal.bytes()
     }
 }
 
