@@ -10,7 +10,7 @@ mod watchlist;
 pub use exports::{export_csv, export_xlsx, exports_page};
 pub use queue::queue;
 pub use reports::{close_report, reports};
-pub use watchlist::watchlist;
+pub use watchlist::{list_abnormal, watchlist};
 
 use crate::service::ServiceError;
 use crate::web::errors::PageError;
