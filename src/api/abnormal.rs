@@ -8,9 +8,7 @@ use super::extract::Json;
 use super::openapi::ProblemDocument;
 use crate::domain::roles::Actor;
 use crate::error::ApiError;
-use crate::service::abnormal::{
-    self, AbnormalInput, AbnormalQuery, AbnormalUserView, RemoveInput,
-};
+use crate::service::abnormal::{self, AbnormalInput, AbnormalQuery, AbnormalUserView, RemoveInput};
 use crate::service::paging::{Page, PageRequest};
 use crate::service::ServiceState;
 
@@ -25,7 +23,10 @@ pub async fn list_right(
     actor: Actor,
     body: Json<AbnormalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(abnormal::list_right(&state, &actor, body.into_inner()).await?))
+    Ok(
+        HttpResponse::Created()
+            .json(abnormal::list_right(&state, &actor, body.into_inner()).await?),
+    )
 }
 
 /// Removes an entry when corrected (staff), journalled.
@@ -77,9 +78,8 @@ pub async fn public_csv(
 ) -> Result<HttpResponse, ApiError> {
     let entries = abnormal::public_all(&state, query.into_inner()).await?;
     let mut body = with_bom(&CSV_HEADER);
-    let time = |at: chrono::DateTime<chrono::Utc>| {
-        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
+    let time =
+        |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     for e in &entries {
         body.push_str(&csv_line(&[
             &e.registry_no,

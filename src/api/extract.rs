@@ -76,7 +76,12 @@ fn is_csv(request: &HttpRequest) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|mime| matches!(mime.trim().to_ascii_lowercase().as_str(), "text/csv" | "text/plain"))
+        .map(|mime| {
+            matches!(
+                mime.trim().to_ascii_lowercase().as_str(),
+                "text/csv" | "text/plain"
+            )
+        })
         .unwrap_or(false)
 }
 

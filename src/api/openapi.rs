@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    abnormal, accounts, applications, authorizations, duties, enterprises, exports, feed, health, metrics,
-    notifications, office, password_reset, public,
+    abnormal, accounts, applications, authorizations, duties, enterprises, exports, feed, health,
+    metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;

@@ -72,9 +72,15 @@ pub fn label_requirements(facts: &LabelFacts<'_>) -> Vec<LabelItem> {
         }
         Basis::CertificationMark | Basis::CollectiveMark => {
             let (zh, en) = if facts.basis == Basis::CertificationMark {
-                ("地理标志证明商标（与专用标志同时使用）", "the GI certification mark, used together with the special mark")
+                (
+                    "地理标志证明商标（与专用标志同时使用）",
+                    "the GI certification mark, used together with the special mark",
+                )
             } else {
-                ("地理标志集体商标（与专用标志同时使用）", "the GI collective mark, used together with the special mark")
+                (
+                    "地理标志集体商标（与专用标志同时使用）",
+                    "the GI collective mark, used together with the special mark",
+                )
             };
             out.push(item("trademark", Some(facts.gi_name.to_owned()), zh, en));
             out.push(item(
@@ -111,17 +117,31 @@ mod tests {
     fn each_basis_names_what_its_label_carries() {
         let uscc = ("uscc_in_mark", Some("91441881MA4WTEA03K"));
         assert_eq!(
-            items(&label_requirements(&facts(Basis::GiProduct, Some("GB/T 13738.2")))),
-            [uscc, ("gi_name", Some("英德红茶")), ("standard_or_announcement", Some("GB/T 13738.2"))]
+            items(&label_requirements(&facts(
+                Basis::GiProduct,
+                Some("GB/T 13738.2")
+            ))),
+            [
+                uscc,
+                ("gi_name", Some("英德红茶")),
+                ("standard_or_announcement", Some("GB/T 13738.2"))
+            ]
         );
         assert_eq!(
             items(&label_requirements(&facts(Basis::GiProduct, None)))[2],
-            ("standard_or_announcement", Some("原质检总局公告2006年第225号")),
+            (
+                "standard_or_announcement",
+                Some("原质检总局公告2006年第225号")
+            ),
             "without a standard, the announcement"
         );
         assert_eq!(
             items(&label_requirements(&facts(Basis::CertificationMark, None))),
-            [uscc, ("trademark", Some("英德红茶")), ("trademark_reg_no", Some("第1234567号"))]
+            [
+                uscc,
+                ("trademark", Some("英德红茶")),
+                ("trademark_reg_no", Some("第1234567号"))
+            ]
         );
         let collective = label_requirements(&facts(Basis::CollectiveMark, None));
         assert!(collective[1].text_zh.contains("集体商标"));

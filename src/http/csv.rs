@@ -95,6 +95,10 @@ mod tests {
             codes_of(body),
             vec!["91441881MA4WTEA03K", "YDGI-2026-0001", "x"]
         );
-        assert_eq!(codes_of("code\ncode\n"), vec!["code"], "only a first line is a header");
+        assert_eq!(
+            codes_of("code\ncode\n"),
+            vec!["code"],
+            "only a first line is a header"
+        );
     }
 }

@@ -20,9 +20,8 @@ pub fn url_encode(text: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
             out.push(byte as char);
         } else {
-            let _ = std::fmt::Write::write_fmt(&mut out, format_args!( "%{byte:02X}"));
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{byte:02X}"));
         }
     }
     out
 }
-

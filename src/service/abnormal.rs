@@ -121,9 +121,13 @@ pub async fn list_right(
                         "不是登记簿中的授权",
                     )
                 })?;
-                let status: AuthorizationStatus =
-                    right.status.parse().map_err(|_| ServiceError::Internal(anyhow::anyhow!("stored status unknown")))?;
-                if !matches!(status, AuthorizationStatus::Active | AuthorizationStatus::Suspended) {
+                let status: AuthorizationStatus = right.status.parse().map_err(|_| {
+                    ServiceError::Internal(anyhow::anyhow!("stored status unknown"))
+                })?;
+                if !matches!(
+                    status,
+                    AuthorizationStatus::Active | AuthorizationStatus::Suspended
+                ) {
                     return Err(ServiceError::conflict(
                         "A revoked or surrendered right cannot be listed.",
                         "已撤销或注销的授权不能列入使用异常名录。",
@@ -195,7 +199,14 @@ pub async fn remove(
             write_transaction(conn, |conn| {
                 let row = db::get(conn, &entry_id)?;
                 let event_actor = EventActor::user(&actor.user_id, actor.role);
-                remove_in(conn, &row, Some(&actor.user_id), &event_actor, &input.note, now)
+                remove_in(
+                    conn,
+                    &row,
+                    Some(&actor.user_id),
+                    &event_actor,
+                    &input.note,
+                    now,
+                )
             })
         })
         .await?;
@@ -301,10 +312,9 @@ pub(super) fn stored_entries(conn: &mut DbConnection) -> ServiceResult<Vec<Abnor
         .into_iter()
         .map(|row| {
             Ok(AbnormalEntry {
-                reason: row
-                    .reason
-                    .parse()
-                    .map_err(|_| ServiceError::Internal(anyhow::anyhow!("stored reason unknown")))?,
+                reason: row.reason.parse().map_err(|_| {
+                    ServiceError::Internal(anyhow::anyhow!("stored reason unknown"))
+                })?,
                 id: row.id,
                 right_id: row.authorization_id,
                 correct_by: row.correct_by,

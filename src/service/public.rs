@@ -336,8 +336,13 @@ pub async fn verify_as_of(
 ) -> ServiceResult<Verification> {
     let day = as_of.map(parse_day).transpose()?;
     let register = state.register.read()?;
-    let mut found = verdict(&state.register.reference, &register, &code, day.map(end_of_day))
-        .ok_or(ServiceError::NotFound)?;
+    let mut found = verdict(
+        &state.register.reference,
+        &register,
+        &code,
+        day.map(end_of_day),
+    )
+    .ok_or(ServiceError::NotFound)?;
     found.as_of = day;
     Ok(found)
 }

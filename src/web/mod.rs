@@ -82,9 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/review").get(review::queue))
         .service(web::resource("/review/watchlist").get(review::watchlist))
-        .service(
-            web::resource("/review/watchlist/{id}/abnormal").post(review::list_abnormal),
-        )
+        .service(web::resource("/review/watchlist/{id}/abnormal").post(review::list_abnormal))
         .service(web::resource("/review/exports").get(review::exports_page))
         .service(web::resource("/review/reports").get(review::reports))
         .service(web::resource("/review/reports/{id}/close").post(review::close_report))

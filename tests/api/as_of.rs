@@ -19,7 +19,10 @@ async fn statuses_on(app: &TestApp, code: &str, day: &str) -> (bool, Vec<String>
         .iter()
         .map(|r| r["status"].as_str().expect("status").to_owned())
         .collect();
-    (reply.json["authorized"].as_bool().expect("authorized"), statuses)
+    (
+        reply.json["authorized"].as_bool().expect("authorized"),
+        statuses,
+    )
 }
 
 #[tokio::test]
@@ -36,7 +39,11 @@ async fn the_verdict_as_of_a_day_follows_a_fabricated_history() {
         let (app, id) = (&app, id.clone());
         async move {
             let reply = app
-                .post(&format!("/api/v1/authorizations/{id}/{action}"), Some(&token), &body)
+                .post(
+                    &format!("/api/v1/authorizations/{id}/{action}"),
+                    Some(&token),
+                    &body,
+                )
                 .await;
             assert_eq!(reply.status, 200, "{}", reply.text);
         }
@@ -56,9 +63,17 @@ async fn the_verdict_as_of_a_day_follows_a_fabricated_history() {
 
     let code = "91441881MA4WTEA03K";
     let active = (true, vec!["active".to_owned()]);
-    assert_eq!(statuses_on(&app, code, "2026-02-28").await, (false, vec![]), "before the grant");
+    assert_eq!(
+        statuses_on(&app, code, "2026-02-28").await,
+        (false, vec![]),
+        "before the grant"
+    );
     assert_eq!(statuses_on(&app, code, "2026-03-01").await, active);
-    assert_eq!(statuses_on(&app, code, "2026-04-10").await, active, "Beijing's day");
+    assert_eq!(
+        statuses_on(&app, code, "2026-04-10").await,
+        active,
+        "Beijing's day"
+    );
     assert_eq!(
         statuses_on(&app, code, "2026-04-11").await,
         (false, vec!["suspended".to_owned()])
@@ -68,8 +83,13 @@ async fn the_verdict_as_of_a_day_follows_a_fabricated_history() {
     assert_eq!(statuses_on(&app, code, "2026-06-29").await, active);
     assert_eq!(statuses_on(&app, code, "2026-06-30").await.1, ["revoked"]);
     let by_number = right["registry_no"].as_str().expect("no");
-    assert_eq!(statuses_on(&app, by_number, "2026-04-11").await.1, ["suspended"]);
-    let now = app.get(&format!("/api/v1/public/verify/{code}"), None).await;
+    assert_eq!(
+        statuses_on(&app, by_number, "2026-04-11").await.1,
+        ["suspended"]
+    );
+    let now = app
+        .get(&format!("/api/v1/public/verify/{code}"), None)
+        .await;
     assert_eq!(now.json["authorizations"][0]["status"], "revoked");
     assert!(now.json.get("as_of").is_none());
 
@@ -86,9 +106,18 @@ async fn the_verdict_as_of_a_day_follows_a_fabricated_history() {
         .await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("查询历史状态"));
-    assert!(page.text.contains("data-verdict=\"suspended\""), "{}", page.text);
+    assert!(
+        page.text.contains("data-verdict=\"suspended\""),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("2026-04-11"));
-    let bad = app.get(&format!("/verify/{code}?as_of=nonsense"), None).await;
+    let bad = app
+        .get(&format!("/verify/{code}?as_of=nonsense"), None)
+        .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.text.contains("as_of-error"), "the problem beside the field");
+    assert!(
+        bad.text.contains("as_of-error"),
+        "the problem beside the field"
+    );
 }

@@ -65,7 +65,14 @@ async fn a_thousand_lines_answer_as_a_thousand_single_verifies_in_order() {
     let lines = rows(&reply.text);
     assert_eq!(
         lines[0],
-        ["code", "found", "authorized", "enterprise_name", "registry_nos", "statuses"]
+        [
+            "code",
+            "found",
+            "authorized",
+            "enterprise_name",
+            "registry_nos",
+            "statuses"
+        ]
     );
     assert_eq!(lines.len(), 1001, "a header and one line per code");
     for (code, line) in codes.iter().zip(&lines[1..]) {
@@ -88,7 +95,10 @@ async fn a_thousand_lines_answer_as_a_thousand_single_verifies_in_order() {
         };
         assert_eq!(line[1], "true");
         assert_eq!(line[2], single.json["authorized"].to_string(), "{code}");
-        assert_eq!(line[3], single.json["enterprise_name"].as_str().expect("name"));
+        assert_eq!(
+            line[3],
+            single.json["enterprise_name"].as_str().expect("name")
+        );
         assert_eq!(line[4], field("registry_no"));
         assert_eq!(line[5], field("status"));
     }
@@ -162,5 +172,8 @@ async fn the_bulk_page_takes_pasted_codes_and_a_file_and_downloads_the_csv() {
         .expect("sent");
     let reply = Reply::read(response).await;
     assert_eq!(reply.status, 422);
-    assert!(reply.text.contains("codes-error"), "the problem beside its field");
+    assert!(
+        reply.text.contains("codes-error"),
+        "the problem beside its field"
+    );
 }

@@ -8,7 +8,11 @@ use crate::helpers::{spawn_app, Cast, TestApp};
 async fn act(app: &TestApp, token: &str, right: &Value, action: &str, body: Value) {
     let id = right["authorization_id"].as_str().expect("id");
     let reply = app
-        .post(&format!("/api/v1/authorizations/{id}/{action}"), Some(token), &body)
+        .post(
+            &format!("/api/v1/authorizations/{id}/{action}"),
+            Some(token),
+            &body,
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
 }
@@ -18,7 +22,10 @@ async fn all_pages(app: &TestApp, limit: usize) -> (Vec<Value>, i64) {
     let (mut items, mut after) = (Vec::new(), 0);
     loop {
         let page = app
-            .get(&format!("/api/v1/public/changes?after={after}&limit={limit}"), None)
+            .get(
+                &format!("/api/v1/public/changes?after={after}&limit={limit}"),
+                None,
+            )
             .await;
         assert_eq!(page.status, 200, "{}", page.text);
         let got = page.json["items"].as_array().expect("items").clone();
@@ -43,7 +50,14 @@ async fn the_feed_lists_every_change_in_order_across_pages_and_as_atom() {
     let shoot = app
         .grant(&cast, &cast.other_producer, "xiniu-bamboo-shoot", "西牛镇")
         .await;
-    act(&app, &cast.reviewer, &shoot, "suspend", json!({"reason": "抽检"})).await;
+    act(
+        &app,
+        &cast.reviewer,
+        &shoot,
+        "suspend",
+        json!({"reason": "抽检"}),
+    )
+    .await;
     act(&app, &cast.reviewer, &shoot, "reinstate", json!({})).await;
     act(
         &app,
@@ -57,12 +71,30 @@ async fn the_feed_lists_every_change_in_order_across_pages_and_as_atom() {
     let whole = app.get("/api/v1/public/changes", None).await;
     assert_eq!(whole.status, 200);
     let items = whole.json["items"].as_array().expect("items").clone();
-    let events: Vec<&str> = items.iter().map(|i| i["event"].as_str().expect("event")).collect();
-    assert_eq!(events, ["granted", "granted", "suspended", "reinstated", "revoked"]);
-    let statuses: Vec<&str> = items.iter().map(|i| i["status"].as_str().expect("s")).collect();
-    assert_eq!(statuses, ["active", "active", "suspended", "active", "revoked"]);
-    let seqs: Vec<i64> = items.iter().map(|i| i["seq"].as_i64().expect("seq")).collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "journal order: {seqs:?}");
+    let events: Vec<&str> = items
+        .iter()
+        .map(|i| i["event"].as_str().expect("event"))
+        .collect();
+    assert_eq!(
+        events,
+        ["granted", "granted", "suspended", "reinstated", "revoked"]
+    );
+    let statuses: Vec<&str> = items
+        .iter()
+        .map(|i| i["status"].as_str().expect("s"))
+        .collect();
+    assert_eq!(
+        statuses,
+        ["active", "active", "suspended", "active", "revoked"]
+    );
+    let seqs: Vec<i64> = items
+        .iter()
+        .map(|i| i["seq"].as_i64().expect("seq"))
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "journal order: {seqs:?}"
+    );
     assert_eq!(items[0]["registry_no"], tea["registry_no"]);
     assert_eq!(items[0]["uscc"], "91441881MA4WTEA03K");
     assert_eq!(items[1]["product_code"], "xiniu-bamboo-shoot");
@@ -70,7 +102,10 @@ async fn the_feed_lists_every_change_in_order_across_pages_and_as_atom() {
         assert!(items.iter().all(|i| i[field].is_string()), "{field}");
     }
     let head = app.get("/api/v1/public/journal/head", None).await;
-    assert_eq!(whole.json["next_after"], head.json["count"], "nothing more to read");
+    assert_eq!(
+        whole.json["next_after"], head.json["count"],
+        "nothing more to read"
+    );
 
     for limit in [1, 2, 3] {
         let (paged, last) = all_pages(&app, limit).await;
@@ -80,10 +115,15 @@ async fn the_feed_lists_every_change_in_order_across_pages_and_as_atom() {
     let from_middle = app
         .get(&format!("/api/v1/public/changes?after={}", seqs[2]), None)
         .await;
-    assert_eq!(from_middle.json["items"].as_array().expect("items")[..], items[3..]);
+    assert_eq!(
+        from_middle.json["items"].as_array().expect("items")[..],
+        items[3..]
+    );
 
     for bad in ["limit=0", "limit=1001", "after=-1"] {
-        let reply = app.get(&format!("/api/v1/public/changes?{bad}"), None).await;
+        let reply = app
+            .get(&format!("/api/v1/public/changes?{bad}"), None)
+            .await;
         reply.assert_problem(422);
         assert_eq!(reply.error_fields(), [bad.split('=').next().expect("name")]);
     }
@@ -94,11 +134,20 @@ async fn the_feed_lists_every_change_in_order_across_pages_and_as_atom() {
     let feed: atom_syndication::Feed = atom.text.parse().expect("the Atom document parses");
     assert_eq!(feed.entries().len(), 5);
     let newest = &feed.entries()[0];
-    assert!(newest.title().as_str().contains(tea["registry_no"].as_str().expect("no")));
-    assert!(newest.title().as_str().contains("撤销"), "{}", newest.title().as_str());
+    assert!(newest
+        .title()
+        .as_str()
+        .contains(tea["registry_no"].as_str().expect("no")));
+    assert!(
+        newest.title().as_str().contains("撤销"),
+        "{}",
+        newest.title().as_str()
+    );
     let public_url = app.state.settings.public_url.clone().expect("public url");
     assert!(feed.id().starts_with(&public_url));
-    assert!(newest.links()[0].href().starts_with(&format!("{public_url}/verify/")));
+    assert!(newest.links()[0]
+        .href()
+        .starts_with(&format!("{public_url}/verify/")));
     let ids: std::collections::HashSet<&str> = feed.entries().iter().map(|e| e.id()).collect();
     assert_eq!(ids.len(), 5, "each entry its own id");
 }

@@ -18,7 +18,12 @@ async fn the_verdict_says_what_the_label_must_carry_per_basis() {
         .as_array()
         .expect("items")
         .iter()
-        .map(|i| (i["item"].as_str().expect("item"), i["value"].as_str().unwrap_or("")))
+        .map(|i| {
+            (
+                i["item"].as_str().expect("item"),
+                i["value"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(items[0], ("uscc_in_mark", "91441881MA4WTEA03K"));
     assert_eq!(items[1], ("gi_name", "英德红茶"));

@@ -906,13 +906,20 @@ async fn staff_list_a_right_as_abnormal_straight_from_its_watchlist_entry() {
     reviewer.sign_in("li.reviewer").await;
     let watchlist = reviewer.get("/review/watchlist").await;
     assert!(watchlist.html.contains("data-testid=\"list-abnormal\""));
-    assert!(watchlist.html.contains("value=\"report_overdue\""), "the ground it suggests");
+    assert!(
+        watchlist.html.contains("value=\"report_overdue\""),
+        "the ground it suggests"
+    );
     let action = format!("/review/watchlist/{id}/abnormal");
     let missing_date = reviewer
         .submit(
             "/review/watchlist",
             &action,
-            &[("reason", "report_overdue"), ("note", "逾期"), ("correct_by", "")],
+            &[
+                ("reason", "report_overdue"),
+                ("note", "逾期"),
+                ("correct_by", ""),
+            ],
         )
         .await;
     assert_eq!(missing_date.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -921,7 +928,11 @@ async fn staff_list_a_right_as_abnormal_straight_from_its_watchlist_entry() {
         .submit(
             "/review/watchlist",
             &action,
-            &[("reason", "report_overdue"), ("note", "2024年度报告逾期"), ("correct_by", "2025-07-31")],
+            &[
+                ("reason", "report_overdue"),
+                ("note", "2024年度报告逾期"),
+                ("correct_by", "2025-07-31"),
+            ],
         )
         .await;
     assert_eq!(listed.location, "/review/watchlist?notice=listed");

@@ -141,7 +141,10 @@ impl PublicRegister {
             .skip(offset)
             .take(limit)
             .map(|e| {
-                let right = self.by_id.get(&e.right_id).map(|p| &self.rights[*p as usize]);
+                let right = self
+                    .by_id
+                    .get(&e.right_id)
+                    .map(|p| &self.rights[*p as usize]);
                 (e, right)
             })
             .collect();

@@ -292,16 +292,28 @@ impl PublicRegister {
             // Positions do not move during a build: a holder's rights are found by position.
             let mut of_holder: FxHashMap<String, Vec<usize>> = FxHashMap::default();
             for (p, r) in register.rights.iter().enumerate() {
-                of_holder.entry(r.enterprise_id.clone()).or_default().push(p);
+                of_holder
+                    .entry(r.enterprise_id.clone())
+                    .or_default()
+                    .push(p);
             }
             for step in history {
                 match step {
-                    Replay::Status { seq, right_id, status, at } => {
+                    Replay::Status {
+                        seq,
+                        right_id,
+                        status,
+                        at,
+                    } => {
                         if let Some(p) = register.change_status(right_id, *status, *at) {
                             register.log_status(p, *seq, *at);
                         }
                     }
-                    Replay::Holder { seq, enterprise_id, at } => {
+                    Replay::Holder {
+                        seq,
+                        enterprise_id,
+                        at,
+                    } => {
                         for p in of_holder.get(enterprise_id).into_iter().flatten() {
                             register.log_holder(*p, *seq, *at);
                         }

@@ -68,13 +68,7 @@ fn step() -> impl Strategy<Value = Step> {
 
 /// Runs steps through `apply` and returns the register plus the stored rows and history a
 /// rebuild would read.
-fn replay(
-    steps: &[Step],
-) -> (
-    PublicRegister,
-    Vec<RightFacts>,
-    Vec<Replay>,
-) {
+fn replay(steps: &[Step]) -> (PublicRegister, Vec<RightFacts>, Vec<Replay>) {
     let mut register = PublicRegister::new(settings(), &[], 0);
     let mut stored: Vec<RightFacts> = Vec::new();
     let mut history = Vec::new();
@@ -323,7 +317,12 @@ fn the_change_log_pages_between_events_and_answers_a_past_status() {
     let mut register = PublicRegister::new(settings(), &[], 0);
     let right = facts(0, 1, 1);
     let supplied = HashMap::from([(right.id.clone(), right.clone())]);
-    for (seq, to, day) in [(1, "active", 1), (2, "suspended", 10), (3, "active", 20), (4, "revoked", 30)] {
+    for (seq, to, day) in [
+        (1, "active", 1),
+        (2, "suspended", 10),
+        (3, "active", 20),
+        (4, "revoked", 30),
+    ] {
         let event = Event {
             seq,
             entity_type: "authorization",
@@ -336,10 +335,20 @@ fn the_change_log_pages_between_events_and_answers_a_past_status() {
         };
         register.apply(&event, &supplied).unwrap();
     }
-    let kinds: Vec<ChangeKind> = register.changes_after(0, 10).0.iter().map(|c| c.kind).collect();
+    let kinds: Vec<ChangeKind> = register
+        .changes_after(0, 10)
+        .0
+        .iter()
+        .map(|c| c.kind)
+        .collect();
     assert_eq!(
         kinds,
-        [ChangeKind::Granted, ChangeKind::Suspended, ChangeKind::Reinstated, ChangeKind::Revoked]
+        [
+            ChangeKind::Granted,
+            ChangeKind::Suspended,
+            ChangeKind::Reinstated,
+            ChangeKind::Revoked
+        ]
     );
     let (page, next) = register.changes_after(1, 2);
     assert_eq!((page.len(), next), (2, 3));
@@ -348,7 +357,11 @@ fn the_change_log_pages_between_events_and_answers_a_past_status() {
     assert_eq!(next, 4, "where the register is");
     use AuthorizationStatus as S;
     let held = register.holding(&right.uscc).unwrap().rights[0].clone();
-    assert_eq!(register.status_before(&held, at(1)), None, "not yet granted");
+    assert_eq!(
+        register.status_before(&held, at(1)),
+        None,
+        "not yet granted"
+    );
     assert_eq!(register.status_before(&held, at(2)), Some(S::Active));
     assert_eq!(register.status_before(&held, at(15)), Some(S::Suspended));
     assert_eq!(register.status_before(&held, at(25)), Some(S::Active));

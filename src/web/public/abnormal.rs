@@ -49,9 +49,8 @@ pub async fn abnormal_list(
         lang.pick("移出时间", "Removed"),
     ];
     let en = if lang.zh() { "" } else { "&lang=en" };
-    let link = move |page: i64| {
-        format!("/abnormal?page={page}&include_removed={include_removed}{en}")
-    };
+    let link =
+        move |page: i64| format!("/abnormal?page={page}&include_removed={include_removed}{en}");
     let body = html! {
         section {
             h2 { (title) }

@@ -19,11 +19,7 @@ use crate::web::lang::Lang;
 
 fn form_page(lang: Lang, status: StatusCode, typed: &str, errors: &FormErrors) -> HttpResponse {
     let title = lang.pick("批量核验", "Bulk verify");
-    let described = |field: &str, id: &str| {
-        errors
-            .has(field)
-            .then(|| format!("{id}-error"))
-    };
+    let described = |field: &str, id: &str| errors.has(field).then(|| format!("{id}-error"));
     let body = html! {
         section {
             h2 { (title) }
@@ -73,7 +69,12 @@ pub async fn bulk_verify_download(
     let lang = Lang::from_query(query.lang.as_deref());
     let refused = |field: &str, code: &str, en: String, zh: String, typed: &str| {
         let errors = FormErrors(vec![FieldError::new(field, code, Localized::new(en, zh))]);
-        Ok(form_page(lang, StatusCode::UNPROCESSABLE_ENTITY, typed, &errors))
+        Ok(form_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            &errors,
+        ))
     };
     let form = Multipart::new(request.headers(), payload);
     let limit = state.settings.max_body_bytes;

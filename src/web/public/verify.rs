@@ -5,7 +5,6 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 
 use super::report::{report_form, ReportForm};
-use serde::Deserialize;
 use crate::domain::authorization::{AuthorizationStatus, Verdict};
 use crate::domain::uscc;
 use crate::service::public;
@@ -15,6 +14,7 @@ use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::lang::Lang;
 use crate::web::session::Visitor;
+use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub struct VerifyPageQuery {
@@ -34,7 +34,11 @@ pub async fn verify(
     let code = code.into_inner();
     let shown = uscc::normalise(&code);
     let path = format!("/verify/{}", url_encode(&shown));
-    let as_of = query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let as_of = query
+        .as_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let mut date_errors = FormErrors::default();
     let result = match public::verify_as_of(&state, code.clone(), as_of).await {
         Ok(found) => Some(found),

@@ -17,7 +17,9 @@ use crate::domain::abnormal::AbnormalReason;
 use crate::domain::{FieldError, Localized};
 use crate::service::abnormal::{self, AbnormalInput};
 use crate::service::ServiceError;
-use crate::web::components::{csrf_field, field_errors, pager, table, FormErrors, PageQuery, PagerStyle};
+use crate::web::components::{
+    csrf_field, field_errors, pager, table, FormErrors, PageQuery, PagerStyle,
+};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::lang::Lang;
@@ -83,11 +85,19 @@ pub async fn list_abnormal(
     let mut problems = Vec::new();
     let reason = form.reason.parse::<AbnormalReason>().ok();
     if reason.is_none() {
-        problems.push(FieldError::new("reason", "invalid_choice", Localized::new("is not a ground of the list", "事由无效")));
+        problems.push(FieldError::new(
+            "reason",
+            "invalid_choice",
+            Localized::new("is not a ground of the list", "事由无效"),
+        ));
     }
     let correct_by = NaiveDate::parse_from_str(form.correct_by.trim(), "%Y-%m-%d").ok();
     if correct_by.is_none() {
-        problems.push(FieldError::new("correct_by", "invalid_date", Localized::new("must be a date", "请填写整改期限")));
+        problems.push(FieldError::new(
+            "correct_by",
+            "invalid_date",
+            Localized::new("must be a date", "请填写整改期限"),
+        ));
     }
     let outcome = match (reason, correct_by) {
         (Some(reason), Some(correct_by)) => {
@@ -97,7 +107,9 @@ pub async fn list_abnormal(
                 note: form.note.clone(),
                 correct_by,
             };
-            abnormal::list_right(&state, &session.actor, input).await.map(|_| ())
+            abnormal::list_right(&state, &session.actor, input)
+                .await
+                .map(|_| ())
         }
         _ => Err(ServiceError::Invalid(Vec::new())),
     };
@@ -106,7 +118,14 @@ pub async fn list_abnormal(
         Err(ServiceError::Invalid(more)) => {
             problems.extend(more);
             let errors = Some((id.as_str(), FormErrors(problems)));
-            watchlist_page(&state, &session, None, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+            watchlist_page(
+                &state,
+                &session,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+            )
+            .await
         }
         Err(ServiceError::Conflict(message)) => {
             let problem = FieldError::new("reason", "conflict", message);
