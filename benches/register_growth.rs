@@ -84,6 +84,7 @@ fn synthetic_rights(n: usize, rng: &mut StdRng) -> Vec<RightFacts> {
                 granted_at,
                 status: AuthorizationStatus::Active,
                 status_since: granted_at,
+                trademark_reg_no: None,
             }
         })
         .collect()

@@ -1,5 +1,6 @@
 //! JSON handlers: DTOs, validation, authentication; they call `service` and nothing below it.
 
+pub mod abnormal;
 pub mod accounts;
 pub mod announcements;
 pub mod applications;
@@ -42,6 +43,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/public/verify/{code}").get(public::verify))
                 .service(web::resource("/public/bulk-verify").post(public::bulk_verify))
                 .service(web::resource("/public/changes").get(feed::changes))
+                .service(web::resource("/public/abnormal-users").get(abnormal::public_list))
+                .service(web::resource("/public/abnormal-users.csv").get(abnormal::public_csv))
+                .service(web::resource("/abnormal-users").post(abnormal::list_right))
+                .service(web::resource("/abnormal-users/{id}/remove").post(abnormal::remove))
                 .service(web::resource("/public/goal").get(public::goal))
                 .service(web::resource("/public/announcements").get(announcements::list))
                 .service(

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use super::{
-    accounts, announcements, applications, authorizations, duties, enterprise_changes, enterprises,
-    exports, feed, health, metrics, notifications, office, password_reset, public,
+    abnormal, accounts, announcements, applications, authorizations, duties, enterprise_changes,
+    enterprises, exports, feed, health, metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -32,6 +32,7 @@ use crate::service::public as public_service;
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
         public::bulk_verify, feed::changes, feed::atom,
+        abnormal::list_right, abnormal::remove, abnormal::public_list, abnormal::public_csv,
         public::goal, public::set_goal, public::journal_head,
         announcements::list, announcements::rights_csv,
         duties::file_usage_report, duties::usage_reports, duties::watchlist, duties::review_stats,
@@ -68,11 +69,14 @@ use crate::service::public as public_service;
         crate::domain::authorization::RevocationGround, crate::domain::eligibility::Basis,
         crate::domain::eligibility::AttachmentKind,
         public_service::ProductView, public_service::TownView, public_service::AuthorizedUser,
-        Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight,
+        Page<public_service::AuthorizedUser>, public_service::Verification, public_service::VerifiedRight, crate::domain::labelling::LabelItem,
         public_service::Goal, public_service::GoalInput, public_service::ProductCount,
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
         crate::service::announcements::AnnouncementView, crate::service::announcements::AnnouncedRight,
+        crate::service::abnormal::AbnormalInput, crate::service::abnormal::RemoveInput,
+        crate::service::abnormal::AbnormalUserView, Page<crate::service::abnormal::AbnormalUserView>,
+        crate::domain::abnormal::AbnormalReason, public_service::AbnormalListing,
         crate::service::changes::ChangePage, crate::service::changes::ChangeItem, crate::service::changes::ChangeEvent,
         crate::service::usage::UsageReportInput, crate::service::usage::UsageReportView,
         crate::service::usage::WatchEntry, Page<crate::service::usage::WatchEntry>, crate::domain::usage::WatchReason,

@@ -222,6 +222,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    abnormal_users (id) {
+        id -> Text,
+        authorization_id -> Text,
+        reason -> Text,
+        note -> Text,
+        correct_by -> Text,
+        listed_by -> Text,
+        listed_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+        removal_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     journal_events (seq) {
         seq -> BigInt,
         id -> Text,
@@ -354,6 +369,7 @@ diesel::joinable!(attachments -> applications (application_id));
 diesel::joinable!(authorizations -> enterprises (enterprise_id));
 diesel::joinable!(authorizations -> gi_products (product_code));
 diesel::joinable!(usage_reports -> authorizations (authorization_id));
+diesel::joinable!(abnormal_users -> authorizations (authorization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -376,6 +392,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_reminders,
     authorizations,
     usage_reports,
+    abnormal_users,
     journal_events,
     journal_head,
     settings,

@@ -1,5 +1,6 @@
 //! The rules of the registry, without storage or HTTP: credit codes, the workflow, goal maths.
 
+pub mod abnormal;
 pub mod accounts;
 pub mod authorization;
 pub mod calendar;
@@ -8,6 +9,7 @@ pub mod contact;
 pub mod eligibility;
 pub mod goal;
 pub mod journal;
+pub mod labelling;
 pub mod notification;
 pub mod register;
 pub mod resubmission;

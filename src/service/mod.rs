@@ -1,6 +1,7 @@
 //! Use cases: each opens its transaction, asks `domain`, writes through `db` and appends the
 //! journal event. Knows nothing of HTTP; returns [`ServiceError`].
 
+pub mod abnormal;
 pub mod accounts;
 pub mod announcements;
 pub mod applications;

@@ -18,6 +18,7 @@ use crate::db::write_transaction;
 use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::eligibility::Basis;
 use crate::domain::goal;
+use crate::domain::labelling::{label_requirements, LabelFacts, LabelItem};
 use crate::domain::register::{PublicRegister, RightFacts, Search};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::uscc;
@@ -67,6 +68,22 @@ pub struct VerifiedRight {
     pub status: AuthorizationStatus,
     pub announcement_no: String,
     pub announcement_date: String,
+    pub basis: Basis,
+    /// What a label bearing the mark under this right must carry, to compare with the box.
+    pub label_must_carry: Vec<LabelItem>,
+    /// Listed on the abnormal-use list (使用异常名录) now (still a right).
+    pub abnormal: bool,
+    /// The current listings: ground and dates.
+    pub abnormal_listings: Vec<AbnormalListing>,
+}
+
+/// Why and since when a right is on the abnormal-use list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AbnormalListing {
+    pub reason: crate::domain::abnormal::AbnormalReason,
+    pub listed_at: DateTime<Utc>,
+    /// `YYYY-MM-DD`.
+    pub correct_by: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -133,6 +150,8 @@ pub struct Goal {
     pub by_town: Vec<TownCount>,
     pub pipeline: Pipeline,
     pub monthly: Vec<MonthCount>,
+    /// Rights on the abnormal-use list now (they still count toward the goal).
+    pub abnormal_listed: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -389,15 +408,36 @@ pub(super) fn verdict(
                 None => r.status,
                 Some(cutoff) => register.status_before(r, cutoff)?,
             };
+            let product = reference.product(&r.product_code);
+            let product_name_zh =
+                product.map_or_else(|| r.product_code.clone(), |p| p.name_zh.clone());
+            let label_must_carry = label_requirements(&LabelFacts {
+                basis: r.basis,
+                uscc: &r.uscc,
+                gi_name: &product_name_zh,
+                standard_code: product.and_then(|p| p.standard_code.as_deref()),
+                protection_announcement: product.map_or("", |p| &p.protection_announcement),
+                trademark_reg_no: r.trademark_reg_no.as_deref(),
+            });
             Some(VerifiedRight {
                 registry_no: r.registry_no.clone(),
                 product_code: r.product_code.clone(),
-                product_name_zh: reference
-                    .product(&r.product_code)
-                    .map_or_else(|| r.product_code.clone(), |p| p.name_zh.clone()),
+                product_name_zh,
                 status,
                 announcement_no: r.announcement_no.clone(),
                 announcement_date: r.announcement_date.clone(),
+                basis: r.basis,
+                label_must_carry,
+                abnormal: register.is_abnormal(&r.id),
+                abnormal_listings: register
+                    .abnormal_of(&r.id)
+                    .into_iter()
+                    .map(|e| AbnormalListing {
+                        reason: e.reason,
+                        listed_at: e.listed_at.and_utc(),
+                        correct_by: e.correct_by.clone(),
+                    })
+                    .collect(),
             })
         })
         .collect();
@@ -430,7 +470,10 @@ pub fn register_stamp(state: &ServiceState) -> ServiceResult<(i64, NaiveDate)> {
 pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
     let now = state.clock.now();
     let reference = &state.register.reference;
-    let figures = state.register.read()?.goal(now.date_naive());
+    let (figures, abnormal_listed) = {
+        let register = state.register.read()?;
+        (register.goal(now.date_naive()), register.abnormal_rights())
+    };
     let target = figures.settings.target;
     let (remaining, percent) = goal::progress(target, figures.authorized_enterprises);
     let pipeline = |status: ApplicationStatus| {
@@ -479,6 +522,7 @@ pub async fn goal(state: &ServiceState) -> ServiceResult<Goal> {
                 authorized_enterprises: *n,
             })
             .collect(),
+        abnormal_listed,
     })
 }
 

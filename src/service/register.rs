@@ -229,6 +229,7 @@ fn facts(row: RightFactsRow) -> ServiceResult<RightFacts> {
         announcement_date,
         granted_at,
         status,
+        trademark_reg_no,
     ) = row;
     Ok(RightFacts {
         id,
@@ -244,6 +245,7 @@ fn facts(row: RightFactsRow) -> ServiceResult<RightFacts> {
         granted_at,
         status: status.parse().map_err(|_| corrupt("status"))?,
         status_since: granted_at,
+        trademark_reg_no,
     })
 }
 
@@ -306,7 +308,9 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
             Replay::Status { seq, .. } | Replay::Holder { seq, .. } => *seq,
         });
         let read = started.elapsed();
+        let abnormal = super::abnormal::stored_entries(conn)?;
         let mut register = PublicRegister::build(settings, &pipeline, head, rights, &history);
+        register.set_abnormal(abnormal);
         // Renamings of the last year, for the verify page's former names; later ones come
         // with their journal events.
         let since = chrono::Utc::now().naive_utc()

@@ -190,6 +190,8 @@ pub(crate) fn file_report_in(
             at: now,
         },
     )?;
+    // A filed report puts a report_overdue listing right, in the same transaction.
+    super::abnormal::report_filed(conn, authorization_id, now)?;
     Ok(row.into())
 }
 

@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))
         .service(web::resource("/inbox/{id}/read").post(inbox::mark_read))
+        .service(web::resource("/abnormal").get(public::abnormal_list))
         // Before `/verify/{code}`, which would take `bulk` for a code.
         .service(
             web::resource("/verify/bulk")
@@ -101,6 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(review::register_at_window),
         )
         .service(web::resource("/review/watchlist").get(review::watchlist))
+        .service(web::resource("/review/watchlist/{id}/abnormal").post(review::list_abnormal))
         .service(web::resource("/review/exports").get(review::exports_page))
         .service(web::resource("/review/reports").get(review::reports))
         .service(web::resource("/review/reports/{id}/close").post(review::close_report))

@@ -1,5 +1,6 @@
 //! Black-box tests through real HTTP, each on its own fresh database.
 
+mod abnormal;
 mod abuse;
 mod accounts;
 mod announcements;
@@ -21,6 +22,7 @@ mod errors;
 mod health;
 mod helpers;
 mod hostile_clients;
+mod labelling;
 mod mailbox;
 mod migrations;
 mod notifications;

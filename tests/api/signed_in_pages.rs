@@ -786,3 +786,54 @@ async fn a_wrong_document_is_removed_from_the_application_page() {
     let page = producer.get(&page_path).await;
     assert!(!page.html.contains("/delete\""), "{}", page.html);
 }
+
+#[tokio::test]
+async fn staff_list_a_right_as_abnormal_straight_from_its_watchlist_entry() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let at = |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 2, 0, 0).unwrap();
+    app.clock.set(at(2024, 5, 10));
+    let right = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let id = right["authorization_id"].as_str().expect("id").to_owned();
+    app.clock.set(at(2025, 6, 1));
+    let mut reviewer = PageClient::new(&app);
+    reviewer.sign_in("li.reviewer").await;
+    let watchlist = reviewer.get("/review/watchlist").await;
+    assert!(watchlist.html.contains("data-testid=\"list-abnormal\""));
+    assert!(
+        watchlist.html.contains("value=\"report_overdue\""),
+        "the ground it suggests"
+    );
+    let action = format!("/review/watchlist/{id}/abnormal");
+    let missing_date = reviewer
+        .submit(
+            "/review/watchlist",
+            &action,
+            &[
+                ("reason", "report_overdue"),
+                ("note", "逾期"),
+                ("correct_by", ""),
+            ],
+        )
+        .await;
+    assert_eq!(missing_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing_date.html.contains("id=\"correct_by-error\""));
+    let listed = reviewer
+        .submit(
+            "/review/watchlist",
+            &action,
+            &[
+                ("reason", "report_overdue"),
+                ("note", "2024年度报告逾期"),
+                ("correct_by", "2025-07-31"),
+            ],
+        )
+        .await;
+    assert_eq!(listed.location, "/review/watchlist?notice=listed");
+    let public = app.get("/api/v1/public/abnormal-users", None).await;
+    assert_eq!(public.json["total"], 1);
+    assert_eq!(public.json["items"][0]["reason"], "report_overdue");
+    assert_eq!(public.json["items"][0]["correct_by"], "2025-07-31");
+}

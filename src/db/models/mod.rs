@@ -1,5 +1,6 @@
 //! Rows as diesel reads and writes them.
 
+pub mod abnormal;
 pub mod account;
 pub mod application;
 pub mod authorization;

@@ -1,5 +1,6 @@
 //! Queries, one module per table family. Services call these inside their transactions.
 
+pub mod abnormal;
 pub mod accounts;
 pub mod applications;
 pub mod authorizations;

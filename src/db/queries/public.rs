@@ -216,7 +216,8 @@ pub fn application_ages(
 }
 
 /// A right's public facts as stored: (id, registry_no, enterprise_id, enterprise name, uscc,
-/// production town, product, basis, announcement_no, announcement_date, granted_at, status).
+/// production town, product, basis, announcement_no, announcement_date, granted_at, status,
+/// trademark registration number).
 pub type RightFactsRow = (
     String,
     String,
@@ -230,6 +231,7 @@ pub type RightFactsRow = (
     String,
     NaiveDateTime,
     String,
+    Option<String>,
 );
 
 /// The columns of [`RightFactsRow`]; a column is a type and a value alike, so one list serves
@@ -249,6 +251,7 @@ macro_rules! right_facts {
             authorizations::announcement_date,
             authorizations::granted_at,
             authorizations::status,
+            authorizations::trademark_reg_no,
         )
     };
 }
@@ -284,7 +287,7 @@ pub fn right_facts_of_enterprises(
         .load(conn)
 }
 
-/// Every status change of every right, in journal order: (right id, status, at).
+/// Every status change of every right, in journal order: (seq, right id, status, at).
 pub fn authorization_history(
     conn: &mut DbConnection,
 ) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {

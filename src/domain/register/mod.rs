@@ -17,10 +17,12 @@ use super::eligibility::Basis;
 use super::goal::month_key;
 use super::workflow::ApplicationStatus;
 
+mod abnormal;
 mod announcements;
 mod changes;
 mod former_names;
 mod index;
+pub use abnormal::AbnormalEntry;
 pub use announcements::Announcement;
 pub use changes::{ChangeKind, ChangeView, Replay};
 pub use former_names::FORMER_NAME_SHOWN_FOR;
@@ -44,6 +46,9 @@ pub struct RightFacts {
     pub status: AuthorizationStatus,
     /// When the right entered its status.
     pub status_since: NaiveDateTime,
+    /// The certification or collective mark's registration number (trademark bases), which
+    /// the label must carry.
+    pub trademark_reg_no: Option<String>,
 }
 
 impl RightFacts {
@@ -212,6 +217,8 @@ pub struct PublicRegister {
     position_of_serial: Vec<u32>,
     /// Serial number → its latest entry in `changes`, or `changes::NONE`.
     last_change: Vec<u32>,
+    /// The abnormal-use list (see `abnormal.rs`).
+    abnormal: abnormal::AbnormalList,
 }
 
 /// Queries whose checked matches are remembered (each at most one bit per right; most are
@@ -262,6 +269,7 @@ impl PublicRegister {
             serials: Vec::new(),
             position_of_serial: Vec::new(),
             last_change: Vec::new(),
+            abnormal: abnormal::AbnormalList::default(),
         }
     }
 
@@ -424,6 +432,9 @@ impl PublicRegister {
                         self.log_holder(p, event.seq, event.at);
                     }
                 }
+            }
+            ("authorization", None) if event.action.starts_with("abnormal_") => {
+                self.apply_abnormal(event)
             }
             ("setting", _) if event.entity_id == "goal" => {
                 if let Some(data) = event
@@ -686,6 +697,7 @@ impl PublicRegister {
                     + r.product_code.len()
                     + r.announcement_no.len()
                     + r.announcement_date.len()
+                    + r.trademark_reg_no.as_ref().map_or(0, String::len)
             })
             .sum();
         let postings: usize = self
@@ -703,7 +715,7 @@ impl PublicRegister {
                 .map(|(q, (_, found))| q.len() + found.serialized_size() + 64)
                 .sum()
         });
-        facts + texts + postings + lookups + memo + self.change_log_bytes()
+        facts + texts + postings + lookups + memo + self.change_log_bytes() + self.abnormal.bytes()
     }
 }
 

@@ -40,6 +40,7 @@ pub(super) fn facts(n: usize, enterprise: usize, day: u32) -> RightFacts {
         granted_at: at(day),
         status: AuthorizationStatus::Active,
         status_since: at(day),
+        trademark_reg_no: None,
     }
 }
 

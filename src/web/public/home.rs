@@ -139,6 +139,10 @@ fn counter(lang: Lang, goal: &Goal) -> Markup {
                 (lang.pick("目标期限", "deadline")) " " (goal.deadline.to_string()) " · "
                 (format!("{:.1}%", goal.percent))
             }
+            p class="muted" data-testid="abnormal-listed" {
+                a href={ "/abnormal" (lang.query()) } { (lang.pick("列入使用异常名录", "On the abnormal-use list")) }
+                "：" (goal.abnormal_listed) (lang.pick(" 项（仍计入授权企业）", " rights (still counted)"))
+            }
             (chart(lang, goal))
         }
     }

@@ -3,12 +3,14 @@
 //! language is `?lang=` when given (a shared link keeps it), else the one chosen before (the
 //! `gi_lang` cookie the choice sets).
 
+mod abnormal;
 mod announcements;
 mod bulk_verify;
 mod home;
 mod report;
 mod verify;
 
+pub use abnormal::abnormal_list;
 pub use announcements::announcements;
 pub use bulk_verify::{bulk_verify_download, bulk_verify_form};
 pub use home::{home, HomeFragments};

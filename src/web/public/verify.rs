@@ -127,11 +127,35 @@ pub async fn verify(
                                 tr {
                                     td class="code" data-label=(cell_labels[0]) { (right.registry_no) }
                                     td data-label=(cell_labels[1]) { (labels::product_of(lang, products, &right.product_code)) }
-                                    td data-label=(cell_labels[2]) { (right_status_tag(lang, right.status)) }
+                                    td data-label=(cell_labels[2]) {
+                                        (right_status_tag(lang, right.status))
+                                        @for listing in &right.abnormal_listings {
+                                            p class="error" data-testid="abnormal" {
+                                                (lang.pick("列入使用异常名录", "On the abnormal-use list")) "："
+                                                (lang.pick(listing.reason.label_zh(), listing.reason.label_en()))
+                                                " · " (lang.pick("列入", "listed ")) (crate::web::format::when(listing.listed_at))
+                                                " · " (lang.pick("整改期限 ", "correct by ")) (listing.correct_by)
+                                            }
+                                        }
+                                    }
                                     td data-label=(cell_labels[3]) { (right.announcement_no) " (" (right.announcement_date) ")" }
                                 }
                             }
                         }))
+                        h2 { (lang.pick("标签应标注", "What the label must carry")) }
+                        @for right in &found.authorizations {
+                            div data-testid="label-must-carry" {
+                                p { strong { (right.registry_no) " · " (right.product_name_zh) } }
+                                ul {
+                                    @for item in &right.label_must_carry {
+                                        li data-item=(item.item) {
+                                            (lang.pick(&item.text_zh, &item.text_en))
+                                            @if let Some(value) = &item.value { "：" span class="code" { (value) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

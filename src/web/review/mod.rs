@@ -11,7 +11,7 @@ mod window;
 pub use exports::{export_csv, export_xlsx, exports_page};
 pub use queue::queue;
 pub use reports::{close_report, reports};
-pub use watchlist::watchlist;
+pub use watchlist::{list_abnormal, watchlist};
 pub use window::{register_at_window, window_form};
 
 use crate::service::ServiceError;

@@ -1,0 +1,1 @@
+DROP TABLE abnormal_users;
