@@ -44,7 +44,7 @@ fn main() {
     let mut bytes = 0;
     for _ in 0..n {
         let page = Page {
-            items: items.iter().cloned().collect(),
+            items: items.to_vec(),
             total: 1234,
             page: 1,
             per_page: 20,
@@ -58,7 +58,7 @@ fn main() {
     );
     let t = Instant::now();
     for _ in 0..n {
-        let page: Vec<AuthorizedUser> = items.iter().cloned().collect();
+        let page: Vec<AuthorizedUser> = items.to_vec();
         std::hint::black_box(page);
     }
     println!(

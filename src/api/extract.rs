@@ -51,17 +51,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "请以 JSON 格式提交，并设置 Content-Type: application/json。",
                 )));
             }
-            let bytes = body.await.map_err(|error| {
-                match error.as_response_error().status_code().as_u16() {
-                    413 => ApiError::PayloadTooLarge,
-                    _ => ApiError::BadRequest(Localized::new(
-                        "The request body could not be read.",
-                        "无法读取请求内容。",
-                    )),
-                }
-            })?;
+            let bytes = body.await.map_err(unreadable_body)?;
             parse_json(&bytes).map(Json)
         })
+    }
+}
+
+/// A body that could not be read: over the cap (413), or broken off.
+fn unreadable_body(error: actix_web::Error) -> ApiError {
+    match error.as_response_error().status_code().as_u16() {
+        413 => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(Localized::new(
+            "The request body could not be read.",
+            "无法读取请求内容。",
+        )),
     }
 }
 
@@ -99,15 +102,7 @@ impl FromRequest for CsvText {
                     "请以 CSV 格式提交（Content-Type: text/csv），每行一个代码。",
                 )));
             }
-            let bytes = body.await.map_err(|error| {
-                match error.as_response_error().status_code().as_u16() {
-                    413 => ApiError::PayloadTooLarge,
-                    _ => ApiError::BadRequest(Localized::new(
-                        "The request body could not be read.",
-                        "无法读取请求内容。",
-                    )),
-                }
-            })?;
+            let bytes = body.await.map_err(unreadable_body)?;
             let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
                 ApiError::Validation(vec![FieldError::new(
                     "body",
