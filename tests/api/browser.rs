@@ -798,3 +798,74 @@ async fn the_certificate_prints_to_one_a4_page_in_a_real_browser() {
     assert_eq!(pdf_pages(&browser.print_to_pdf().await).len(), 1);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn the_abnormal_list_a_past_days_verdict_and_bulk_verify_in_a_real_browser() {
+    use chrono::{TimeZone, Utc};
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    app.clock.set(
+        Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0)
+            .single()
+            .expect("a time"),
+    );
+    let granted = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let registry_no = granted["registry_no"].as_str().expect("no").to_owned();
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 2, 10, 2, 0, 0)
+            .single()
+            .expect("a time"),
+    );
+    let listed = app
+        .post(
+            "/api/v1/abnormal-users",
+            Some(&cast.reviewer),
+            &json!({"authorization_id": granted["authorization_id"], "reason": "report_overdue",
+                "note": "2025年度报告逾期", "correct_by": "2026-03-31"}),
+        )
+        .await;
+    assert_eq!(listed.status, 201, "{}", listed.text);
+
+    browser.goto(&app.url("/abnormal")).await;
+    assert!(browser.text("table").await.contains(&registry_no));
+    browser.screenshot("abnormal-zh.png").await;
+
+    browser.goto(&app.url("/verify/91441881MA4WTEA03K")).await;
+    assert_eq!(
+        browser.attribute("[data-verdict]", "data-verdict").await,
+        "authorized",
+        "a listed right is still a right"
+    );
+    assert!(browser
+        .text("[data-testid=abnormal]")
+        .await
+        .contains("列入使用异常名录"));
+    assert!(browser
+        .text("[data-testid=as-of]")
+        .await
+        .contains("查询历史状态"));
+    browser.screenshot("verify-abnormal-zh.png").await;
+
+    // The day before the grant: nothing was authorized yet.
+    browser
+        .goto(&app.url("/verify/91441881MA4WTEA03K?as_of=2025-05-31"))
+        .await;
+    assert!(browser
+        .text("[data-testid=as-of-day]")
+        .await
+        .contains("2025-05-31"));
+    assert_ne!(
+        browser.attribute("[data-verdict]", "data-verdict").await,
+        "authorized"
+    );
+
+    browser.goto(&app.url("/verify/bulk")).await;
+    browser.type_into("#codes", "91441881MA4WTEA03K").await;
+    assert!(!browser.find("[data-testid=bulk-verify]").await.is_empty());
+    browser.quit().await;
+}
