@@ -108,6 +108,15 @@ fn env_number<T: std::str::FromStr>(
 }
 
 impl Settings {
+    /// The address absolute links start with (QR codes, e-mails, the feed), without a trailing
+    /// slash: `GI_PUBLIC_URL`, or the listen address filled in at bind.
+    pub fn public_base(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .unwrap_or("")
+            .trim_end_matches('/')
+    }
+
     /// Reads the environment; `bind` only matters to `serve`.
     pub fn load(common: &CommonArgs, bind: Option<&str>) -> Result<Self, ConfigError> {
         let database =

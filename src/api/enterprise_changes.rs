@@ -60,6 +60,7 @@ pub async fn list(
         (status = 403, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "Already decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A reason empty once trimmed, too long, or holding a NUL", body = ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn approve(
     state: web::Data<ServiceState>,
@@ -82,6 +83,7 @@ pub async fn approve(
         (status = 403, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "Already decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A reason empty once trimmed, too long, or holding a NUL", body = ProblemDocument, content_type = "application/problem+json"),
 ))]
 pub async fn reject(
     state: web::Data<ServiceState>,

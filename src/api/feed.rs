@@ -29,14 +29,7 @@ pub async fn changes(
     responses((status = 200, description = "Atom 1.0", content_type = "application/atom+xml")))]
 pub async fn atom(state: web::Data<ServiceState>) -> Result<HttpResponse, ApiError> {
     let items = changes::latest(&state).await?;
-    let base = state
-        .settings
-        .public_url
-        .as_deref()
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_owned();
-    let feed = atom_feed(&base, &items, state.clock.now());
+    let feed = atom_feed(state.settings.public_base(), &items, state.clock.now());
     let xml = feed
         .write_to(Vec::new())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("Atom feed: {e}")))?;

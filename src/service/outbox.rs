@@ -89,12 +89,7 @@ fn retry_base(state: &ServiceState) -> Duration {
 
 /// The e-mail of an outbox row: its text, the link to the page it is about, the office.
 fn mail_of(state: &ServiceState, row: &OutboxRow) -> OutgoingMail {
-    let base = state
-        .settings
-        .public_url
-        .as_deref()
-        .unwrap_or("")
-        .trim_end_matches('/');
+    let base = state.settings.public_base();
     let link = row
         .link_path
         .as_deref()

@@ -69,12 +69,7 @@ fn token_hash(token: &str) -> String {
 }
 
 fn reset_url(state: &ServiceState, token: &str) -> String {
-    let base = state
-        .settings
-        .public_url
-        .as_deref()
-        .unwrap_or("")
-        .trim_end_matches('/');
+    let base = state.settings.public_base();
     format!("{base}/password-reset/{token}")
 }
 

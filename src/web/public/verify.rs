@@ -186,12 +186,7 @@ pub async fn verify(
 /// The absolute address of a verify page, for the QR code printed beside the mark: always
 /// `GI_PUBLIC_URL` (or the listen address), never the request's `Host` or forwarded headers.
 pub(crate) fn verify_url(state: &ServiceState, code: &str) -> String {
-    let base = state
-        .settings
-        .public_url
-        .as_deref()
-        .unwrap_or("")
-        .trim_end_matches('/');
+    let base = state.settings.public_base();
     format!("{base}/verify/{}", url_encode(code))
 }
 
