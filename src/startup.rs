@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
 use crate::service::register::{self, RegisterHandle};
+use crate::service::labels::LabelRegister;
 use crate::service::storage;
 use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
@@ -89,8 +90,28 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         })
         .await??
     };
+    let labels = {
+        let (pool, now) = (pool.clone(), clock.now_naive());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<LabelRegister> {
+            let mut conn = pool.get()?;
+            let started = std::time::Instant::now();
+            let labels = LabelRegister::open(&mut conn, now)
+                .map_err(|e| anyhow::anyhow!("cannot load the issued labels: {e}"))?;
+            let index = labels.read().map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(
+                labels = index.len(),
+                approximate_bytes = index.approximate_bytes(),
+                ms = started.elapsed().as_millis() as u64,
+                "label index built"
+            );
+            drop(index);
+            Ok(labels)
+        })
+        .await??
+    };
     Ok(ServiceState {
         pool,
+        labels: Arc::new(labels),
         clock,
         settings,
         jwt: Arc::new(JwtKeys::new(&secret)),
@@ -157,9 +178,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let poller = tokio::spawn(follow_the_journal(self.state.clone()));
         let mailer = tokio::spawn(deliver_the_outbox(self.state.clone()));
+        let counter = tokio::spawn(count_the_scans(self.state.clone()));
         let outcome = self.server.await;
         poller.abort();
         mailer.abort();
+        counter.abort();
+        // The server has answered its last request: what it counted goes to the database.
+        flush_the_scans(&self.state).await;
         outcome
     }
 }
@@ -197,6 +222,37 @@ async fn deliver_the_outbox(state: ServiceState) {
 /// How often a replica looks for usage reports to remind of.
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// Writes this process's label scans and reads every replica's every
+/// [`labels::scans::FLUSH_INTERVAL`] (DESIGN §9: the answer never waits for this).
+async fn count_the_scans(state: ServiceState) {
+    let mut tick = tokio::time::interval(crate::service::labels::scans::FLUSH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let labels = state.labels.clone();
+        if let Err(error) = state.run(move |conn| labels.synchronise(conn)).await {
+            tracing::warn!(%error, "label scans could not be flushed; they are kept for the next try");
+        }
+    }
+}
+
+/// The last flush at a clean stop (tried a few times: it is the scans' only way out).
+pub async fn flush_the_scans(state: &ServiceState) {
+    for attempt in 1..=3 {
+        let labels = state.labels.clone();
+        match state.run(move |conn| labels.synchronise(conn)).await {
+            Ok(done) => {
+                tracing::info!(scans = done.flushed_scans, codes = done.flushed_codes, "label scans flushed at stop");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, attempt, "label scans could not be flushed at stop");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
 /// Applies other replicas' journal events to the public register every
 /// [`register::POLL_INTERVAL`]; this process's own are applied as they commit.
 async fn follow_the_journal(state: ServiceState) {
@@ -207,6 +263,10 @@ async fn follow_the_journal(state: ServiceState) {
         let handle = state.register.clone();
         if let Err(error) = state.run(move |conn| handle.catch_up(conn)).await {
             tracing::warn!(%error, "public register could not follow the journal");
+        }
+        let labels = state.labels.clone();
+        if let Err(error) = state.run(move |conn| labels.catch_up(conn)).await {
+            tracing::warn!(%error, "label index could not follow the other replicas' batches");
         }
     }
 }

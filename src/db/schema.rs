@@ -355,6 +355,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    label_quotas (authorization_id, year) {
+        authorization_id -> Text,
+        year -> Integer,
+        quantity -> BigInt,
+        issued -> BigInt,
+        batches -> Integer,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    label_batches (seq) {
+        seq -> BigInt,
+        id -> Text,
+        batch_no -> Text,
+        authorization_id -> Text,
+        year -> Integer,
+        quantity -> BigInt,
+        issued_by -> Text,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    labels (random) {
+        random -> BigInt,
+        batch_seq -> BigInt,
+        scans -> BigInt,
+        first_scanned_at -> Nullable<Timestamp>,
+        synced_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    label_scan_flushes (id) {
+        id -> Integer,
+        seq -> BigInt,
+    }
+}
+
 diesel::joinable!(product_towns -> gi_products (product_code));
 diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
@@ -370,6 +412,9 @@ diesel::joinable!(authorizations -> enterprises (enterprise_id));
 diesel::joinable!(authorizations -> gi_products (product_code));
 diesel::joinable!(usage_reports -> authorizations (authorization_id));
 diesel::joinable!(abnormal_users -> authorizations (authorization_id));
+diesel::joinable!(label_quotas -> authorizations (authorization_id));
+diesel::joinable!(label_batches -> authorizations (authorization_id));
+diesel::joinable!(labels -> label_batches (batch_seq));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -393,6 +438,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     authorizations,
     usage_reports,
     abnormal_users,
+    label_quotas,
+    label_batches,
+    labels,
+    label_scan_flushes,
     journal_events,
     journal_head,
     settings,

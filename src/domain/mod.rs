@@ -10,6 +10,7 @@ pub mod eligibility;
 pub mod goal;
 pub mod journal;
 pub mod labelling;
+pub mod labels;
 pub mod notification;
 pub mod register;
 pub mod resubmission;

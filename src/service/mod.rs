@@ -16,6 +16,7 @@ pub mod exports;
 pub mod fake_reports;
 pub mod health;
 pub mod journal;
+pub mod labels;
 pub mod mail;
 pub mod notifications;
 pub mod office;
@@ -118,6 +119,8 @@ pub struct ServiceState {
     pub documents: Arc<dyn storage::DocumentStore>,
     /// The public register in memory, fed by the journal (`service::register`).
     pub register: Arc<register::RegisterHandle>,
+    /// Every issued label in memory, and the scan counter (`service::labels`).
+    pub labels: Arc<labels::LabelRegister>,
     /// Places for argon2 runs (`settings.password_hash_slots`); none free answers 503.
     pub password_slots: Arc<tokio::sync::Semaphore>,
     /// The office's details and the guide's time limits, as last read (`service::office`).
@@ -134,7 +137,11 @@ impl ServiceState {
         F: FnOnce(&mut DbConnection) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (pool, register) = (self.pool.clone(), self.register.clone());
+        let (pool, register, labels) = (
+            self.pool.clone(),
+            self.register.clone(),
+            self.labels.clone(),
+        );
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             let writes_before = crate::db::committed_writes();
@@ -144,6 +151,9 @@ impl ServiceState {
             if crate::db::committed_writes() != writes_before {
                 if let Err(error) = register.catch_up(&mut conn) {
                     tracing::warn!(%error, "public register could not catch up after a write");
+                }
+                if let Err(error) = labels.catch_up(&mut conn) {
+                    tracing::warn!(%error, "label index could not catch up after a write");
                 }
             }
             outcome

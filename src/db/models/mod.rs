@@ -6,6 +6,7 @@ pub mod application;
 pub mod authorization;
 pub mod enterprise_change;
 pub mod journal;
+pub mod label;
 pub mod notification;
 pub mod password_reset;
 pub mod reference;

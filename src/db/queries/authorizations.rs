@@ -148,3 +148,20 @@ pub fn move_status(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     authorizations::table.count().get_result(conn)
 }
+
+/// Locks the right's row to the end of the transaction when it has `status` (a write that
+/// changes nothing): false when it has another.
+pub fn hold_if_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: crate::domain::authorization::AuthorizationStatus,
+) -> QueryResult<bool> {
+    diesel::update(
+        authorizations::table
+            .filter(authorizations::id.eq(id))
+            .filter(authorizations::status.eq(status.as_str())),
+    )
+    .set(authorizations::version.eq(authorizations::version))
+    .execute(conn)
+    .map(|n| n == 1)
+}

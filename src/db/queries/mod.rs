@@ -6,6 +6,7 @@ pub mod applications;
 pub mod authorizations;
 pub mod enterprise_changes;
 pub mod journal;
+pub mod labels;
 pub mod notifications;
 pub mod password_resets;
 pub mod public;

@@ -35,3 +35,15 @@ pub fn set(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) 
     }
     Ok(())
 }
+
+/// Writes a setting that must not exist yet (a unique violation when it does).
+pub fn insert(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(settings::table)
+        .values((
+            settings::key.eq(key),
+            settings::value.eq(value),
+            settings::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

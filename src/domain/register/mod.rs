@@ -628,6 +628,12 @@ impl PublicRegister {
             .map_or(0, |e| e.len() as i64)
     }
 
+    /// A granted right by its id.
+    pub fn right(&self, id: &str) -> Option<&RightFacts> {
+        let p = *self.by_id.get(id)? as usize;
+        self.granted.get(p).copied().unwrap_or(false).then(|| &self.rights[p])
+    }
+
     /// The holder a credit code or registry number names (already normalised): by credit code
     /// all its rights, by registry number that one. `None` for a code no right was granted to.
     pub fn holding(&self, code: &str) -> Option<Holding<'_>> {

@@ -1,0 +1,4 @@
+DROP TABLE label_scan_flushes;
+DROP TABLE labels;
+DROP TABLE label_batches;
+DROP TABLE label_quotas;

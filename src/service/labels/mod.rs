@@ -1,0 +1,173 @@
+//! Labels, one code per printed mark (issue 17). Each process holds every issued label in
+//! memory ([`LabelRegister`]): the label page never reads the database. Batches come in as
+//! the journal does (this process's own before the order's answer, other replicas' within
+//! the poll interval). Scans are counted in memory and flushed in batches ([`scans`]).
+
+pub mod issue;
+pub mod lookup;
+pub mod scans;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use crate::db::queries::{labels as db, settings};
+use crate::db::DbConnection;
+use crate::domain::labels::code::CodeKey;
+use crate::domain::labels::index::{BatchFacts, LabelIndex, StoredCount};
+use crate::domain::labels::{
+    DEFAULT_SCAN_WARNING, DEFAULT_WATCH_CODES, SCAN_WARNING_SETTING, WATCH_CODES_SETTING,
+};
+
+use super::{ServiceError, ServiceResult};
+
+/// The setting holding the secret of the codes' check (made once, shared by replicas).
+const SECRET_SETTING: &str = "label_code_secret";
+/// Batch orders at once per process (each draws and writes up to 100,000 codes).
+const ISSUING_SLOTS: usize = 2;
+
+pub struct LabelRegister {
+    key: CodeKey,
+    index: RwLock<LabelIndex>,
+    counter: scans::ScanCounter,
+    scan_warning: AtomicI64,
+    watch_codes: AtomicI64,
+    /// Batch orders drawing and writing codes at once; beyond, 503 with Retry-After.
+    pub issuing: Arc<tokio::sync::Semaphore>,
+}
+
+impl std::fmt::Debug for LabelRegister {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabelRegister").finish_non_exhaustive()
+    }
+}
+
+fn batch_facts(row: crate::db::models::label::LabelBatchRow, registry_no: String) -> BatchFacts {
+    BatchFacts {
+        seq: row.seq,
+        id: row.id,
+        batch_no: row.batch_no,
+        authorization_id: row.authorization_id,
+        registry_no,
+        issued_at: row.issued_at,
+    }
+}
+
+fn stored(scans: i64, first_scanned_at: Option<chrono::NaiveDateTime>) -> StoredCount {
+    StoredCount {
+        scans,
+        first_scanned_at,
+    }
+}
+
+/// The secret of the codes' check: read, or made and kept when there is none yet (two
+/// replicas starting at once: the second insert fails and both read the first's).
+fn code_secret(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> ServiceResult<String> {
+    if let Some(secret) = settings::get(conn, SECRET_SETTING)? {
+        return Ok(secret);
+    }
+    let mut bytes = [0u8; 32];
+    rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
+    if let Err(error) = settings::insert(conn, SECRET_SETTING, &hex::encode(bytes), now) {
+        if !crate::db::queries::is_unique_violation(&error) {
+            return Err(error.into());
+        }
+    }
+    settings::get(conn, SECRET_SETTING)?
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("label secret not kept")))
+}
+
+fn number_setting(conn: &mut DbConnection, key: &str, default: i64) -> ServiceResult<i64> {
+    Ok(settings::get(conn, key)?
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default))
+}
+
+impl LabelRegister {
+    /// Loads every issued label. The flush number is read first: counts flushed while the
+    /// labels load are read again at the first synchronisation (they are totals, so reading
+    /// one twice changes nothing).
+    pub fn open(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> ServiceResult<Self> {
+        let secret = code_secret(conn, now)?;
+        let last_flush = db::last_flush(conn)?;
+        let batches = db::batches_after(conn, 0)?
+            .into_iter()
+            .map(|(row, registry_no)| batch_facts(row, registry_no))
+            .collect();
+        let labels = db::all_labels(conn)?
+            .into_iter()
+            .map(|(random, batch, scans, first)| (random as u64, batch, stored(scans, first)))
+            .collect();
+        let register = Self {
+            key: CodeKey::new(secret.as_bytes()),
+            index: RwLock::new(LabelIndex::bulk_load(batches, labels)),
+            counter: scans::ScanCounter::new(last_flush),
+            scan_warning: AtomicI64::new(DEFAULT_SCAN_WARNING),
+            watch_codes: AtomicI64::new(DEFAULT_WATCH_CODES),
+            issuing: Arc::new(tokio::sync::Semaphore::new(ISSUING_SLOTS)),
+        };
+        register.refresh_settings(conn)?;
+        Ok(register)
+    }
+
+    pub fn refresh_settings(&self, conn: &mut DbConnection) -> ServiceResult<()> {
+        let warning = number_setting(conn, SCAN_WARNING_SETTING, DEFAULT_SCAN_WARNING)?;
+        let watch = number_setting(conn, WATCH_CODES_SETTING, DEFAULT_WATCH_CODES)?;
+        self.scan_warning.store(warning, Ordering::Relaxed);
+        self.watch_codes.store(watch, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub fn key(&self) -> &CodeKey {
+        &self.key
+    }
+
+    pub fn read(&self) -> ServiceResult<RwLockReadGuard<'_, LabelIndex>> {
+        self.index
+            .read()
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))
+    }
+
+    pub fn scan_warning(&self) -> i64 {
+        self.scan_warning.load(Ordering::Relaxed)
+    }
+
+    pub fn watch_codes(&self) -> i64 {
+        self.watch_codes.load(Ordering::Relaxed)
+    }
+
+    pub fn counter(&self) -> &scans::ScanCounter {
+        &self.counter
+    }
+
+    /// Takes in the batches issued since the last one held (this process's or a replica's).
+    pub fn catch_up(&self, conn: &mut DbConnection) -> ServiceResult<()> {
+        let after = self.read()?.last_batch_seq();
+        let fresh = db::batches_after(conn, after)?;
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let mut loaded = Vec::with_capacity(fresh.len());
+        for (row, registry_no) in fresh {
+            let labels = db::labels_of(conn, row.seq)?
+                .into_iter()
+                .map(|(random, _, scans, first)| (random as u64, stored(scans, first)))
+                .collect::<Vec<_>>();
+            loaded.push((batch_facts(row, registry_no), labels));
+        }
+        let mut index = self
+            .index
+            .write()
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))?;
+        for (batch, labels) in loaded {
+            index.add_batch(batch, labels);
+        }
+        Ok(())
+    }
+
+    /// One round of the counter: this process's scans go to the database and every replica's
+    /// totals come back (see [`scans`]); the settings are read again too.
+    pub fn synchronise(&self, conn: &mut DbConnection) -> ServiceResult<scans::Synchronised> {
+        self.refresh_settings(conn)?;
+        self.counter.synchronise(conn, &self.index)
+    }
+}
