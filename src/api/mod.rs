@@ -12,6 +12,7 @@ pub mod exports;
 pub mod extract;
 pub mod feed;
 pub mod health;
+pub mod labels;
 pub mod metrics;
 pub mod notifications;
 pub mod office;
@@ -41,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/authorized-users.csv").get(public::authorized_users_csv),
                 )
                 .service(web::resource("/public/verify/{code}").get(public::verify))
+                .service(web::resource("/public/labels/{code}").get(labels::public_label))
                 .service(web::resource("/public/bulk-verify").post(public::bulk_verify))
                 .service(web::resource("/public/changes").get(feed::changes))
                 .service(web::resource("/public/abnormal-users").get(abnormal::public_list))
@@ -108,6 +110,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/authorizations/{id}/usage-reports")
                         .post(duties::file_usage_report)
                         .get(duties::usage_reports),
+                )
+                .service(
+                    web::resource("/authorizations/{id}/label-quota").put(labels::set_quota),
+                )
+                .service(
+                    web::resource("/authorizations/{id}/label-batches")
+                        .post(labels::order_batch)
+                        .get(labels::batches),
+                )
+                .service(web::resource("/label-batches/{id}/codes.csv").get(labels::codes_csv))
+                .service(
+                    web::resource("/admin/label-settings")
+                        .get(labels::settings)
+                        .put(labels::set_settings),
                 )
                 .service(web::resource("/authorizations/{id}/{action}").post(authorizations::act))
                 .service(web::resource("/watchlist").get(duties::watchlist))

@@ -7,7 +7,7 @@ use utoipa::Modify;
 
 use super::{
     abnormal, accounts, announcements, applications, authorizations, duties, enterprise_changes,
-    enterprises, exports, feed, health, metrics, notifications, office, password_reset, public,
+    enterprises, exports, feed, health, labels, metrics, notifications, office, password_reset, public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;
@@ -32,6 +32,8 @@ use crate::service::public as public_service;
         authorizations::list, authorizations::get, authorizations::act,
         public::products, public::authorized_users, public::authorized_users_csv, public::verify,
         public::bulk_verify, feed::changes, feed::atom,
+        labels::set_quota, labels::order_batch, labels::batches, labels::codes_csv, labels::public_label,
+        labels::settings, labels::set_settings,
         abnormal::list_right, abnormal::remove, abnormal::public_list, abnormal::public_csv,
         public::goal, public::set_goal, public::journal_head,
         announcements::list, announcements::rights_csv,
@@ -74,6 +76,10 @@ use crate::service::public as public_service;
         public_service::TownCount, public_service::Pipeline, public_service::MonthCount,
         crate::service::journal::JournalHead,
         crate::service::announcements::AnnouncementView, crate::service::announcements::AnnouncedRight,
+        crate::service::labels::issue::QuotaInput, crate::service::labels::issue::QuotaView,
+        crate::service::labels::issue::BatchInput, crate::service::labels::issue::BatchView,
+        crate::service::labels::issue::LabelsOfRight, crate::service::labels::issue::LabelSettings,
+        crate::service::labels::lookup::LabelView, crate::domain::labels::LabelWarning,
         crate::service::abnormal::AbnormalInput, crate::service::abnormal::RemoveInput,
         crate::service::abnormal::AbnormalUserView, Page<crate::service::abnormal::AbnormalUserView>,
         crate::domain::abnormal::AbnormalReason, public_service::AbnormalListing,
@@ -100,6 +106,7 @@ use crate::service::public as public_service;
         (name = "admin", description = "Staff accounts and settings"),
         (name = "applications", description = "Applications, documents and the review workflow"),
         (name = "authorizations", description = "Rights granted by approval"),
+        (name = "labels", description = "Label quotas, batches and codes: one code per printed mark"),
         (name = "public", description = "The public registry: no sign-in"),
         (name = "review", description = "The review desk: watchlist, statistics, reports of fakes"),
     )

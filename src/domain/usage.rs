@@ -53,12 +53,18 @@ pub enum WatchReason {
     NoMarksUsed { years: [i32; 2] },
     /// No report for two consecutive years whose reports are due.
     NoReports { years: [i32; 2] },
+    /// `codes` of the right's label codes were checked more than `threshold` times each
+    /// (`label_scan_warning`): copies may be in circulation.
+    ManyScans { codes: usize, threshold: i64 },
 }
 
 impl WatchReason {
     /// Does this reason meet the two-year non-use ground for revocation?
     pub fn is_non_use(&self) -> bool {
-        !matches!(self, WatchReason::OverdueReport { .. })
+        matches!(
+            self,
+            WatchReason::NoMarksUsed { .. } | WatchReason::NoReports { .. }
+        )
     }
 }
 

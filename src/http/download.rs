@@ -109,3 +109,22 @@ pub fn csv_response(rows: &[Vec<Cell>]) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(body)
 }
+
+/// A batch's codes for the label printer: `code,url` per label, plain ASCII (no BOM).
+pub fn label_codes_response(codes: &crate::service::labels::issue::BatchCodes) -> HttpResponse {
+    let mut body = String::with_capacity(16 + codes.codes.len() * 64);
+    body.push_str("code,url\r\n");
+    for (code, url) in &codes.codes {
+        body.push_str(&crate::http::csv::csv_line(&[code, url]));
+    }
+    HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_TYPE,
+            "text/csv; charset=utf-8",
+        ))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"labels-{}.csv\"", codes.batch.batch_no),
+        ))
+        .body(body)
+}

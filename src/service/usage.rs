@@ -229,6 +229,11 @@ pub async fn watchlist(
     }
     let (page, per_page, offset) = paging.resolve()?;
     let today = state.clock.today();
+    // From the label index in memory: rights whose codes look copied (issue 17).
+    let copied: HashMap<String, usize> = super::labels::issue::rights_with_copied_codes(state)?
+        .into_iter()
+        .collect();
+    let threshold = state.labels.scan_warning();
     state
         .run(move |conn| {
             let due = due_month_day(conn)?;
@@ -241,12 +246,15 @@ pub async fn watchlist(
                 .into_iter()
                 .filter_map(
                     |(id, registry_no, enterprise_name, uscc, product_code, status, granted_at)| {
-                        let reasons = watch_reasons(
+                        let mut reasons = watch_reasons(
                             granted_at.date(),
                             marks.get(&id).unwrap_or(&empty),
                             today,
                             due,
                         );
+                        if let Some(&codes) = copied.get(&id) {
+                            reasons.push(WatchReason::ManyScans { codes, threshold });
+                        }
                         let non_use_ground = reasons.iter().any(WatchReason::is_non_use);
                         (!reasons.is_empty()
                             && (non_use_ground || !query.non_use_only.unwrap_or(false)))

@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(public::bulk_verify_download),
         )
         .service(web::resource("/verify/{code}").get(public::verify))
+        .service(web::resource("/l/{code}").get(public::label))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))
         .service(
@@ -121,6 +122,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/review/{id}").get(applications::show))
         .service(web::resource("/authorizations").get(authorizations::my_rights))
         .service(web::resource("/authorizations/{id}/certificate").get(authorizations::certificate))
+        .service(web::resource("/authorizations/{id}/labels").get(authorizations::labels_of_right))
+        .service(
+            web::resource("/authorizations/{id}/labels/batches")
+                .post(authorizations::order_label_batch),
+        )
+        .service(
+            web::resource("/authorizations/{id}/labels/quota").post(authorizations::set_label_quota),
+        )
+        .service(
+            web::resource("/label-batches/{id}/codes.csv").get(authorizations::label_codes_csv),
+        )
+        .service(web::resource("/label-batches/{id}/sheet").get(authorizations::label_print_sheet))
         .service(
             web::resource("/authorizations/{id}/usage-reports").post(authorizations::file_report),
         );

@@ -472,3 +472,22 @@ pub async fn set_settings(
         })
         .await
 }
+
+/// Labels issued to a right in each year it had a quota, newest first: what its usage report
+/// for that year starts from (holder and staff).
+pub async fn issued_by_year(
+    state: &ServiceState,
+    actor: &Actor,
+    authorization_id: String,
+) -> ServiceResult<Vec<(i32, i64)>> {
+    let actor = actor.clone();
+    state
+        .run(move |conn| {
+            may_see_right(conn, &actor, &authorization_id)?;
+            Ok(db::quotas_of(conn, &authorization_id)?
+                .into_iter()
+                .map(|q| (q.year, q.issued))
+                .collect())
+        })
+        .await
+}

@@ -8,10 +8,12 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::act::right_actions;
+use super::labels::labels_link;
 use super::reports_table;
 use crate::domain::roles::Role;
 use crate::domain::{FieldError, Localized};
 use crate::service::authorizations::{self, AuthorizationQuery, AuthorizationView};
+use crate::service::labels::issue;
 use crate::service::paging::PageRequest;
 use crate::service::usage::{self, UsageReportInput, UsageReportView};
 use crate::service::{ServiceError, ServiceState};
@@ -75,6 +77,7 @@ fn right_section(
     right: &AuthorizationView,
     reports: &[UsageReportView],
     last_year: i32,
+    issued_by_year: &[(i32, i64)],
     typed: Option<&Typed<'_>>,
 ) -> Markup {
     let v = &session.visitor;
@@ -88,13 +91,26 @@ fn right_section(
         .filter(|y| !filed.contains(y))
         .collect();
     let this = typed.filter(|(id, _, _)| *id == right.id);
+    // The report starts from the labels issued that year (issue 17); the holder corrects it.
+    let issued = open_years
+        .first()
+        .and_then(|y| issued_by_year.iter().find(|(year, _)| year == y))
+        .map(|(_, n)| *n);
     let blank = ReportForm {
         year: open_years
             .first()
             .map(|y| y.to_string())
             .unwrap_or_default(),
+        marks_used: issued.map(|n| n.to_string()).unwrap_or_default(),
         ..Default::default()
     };
+    let issued_hint = issued.map(|n| {
+        format!(
+            "{}{n}{}",
+            v.pick("该年度发放标签 ", "Labels issued that year: "),
+            v.pick(" 枚（已预填，请按实际使用修改）", " (filled in; correct it to what was used)")
+        )
+    });
     let no_errors = FormErrors::default();
     let (form, errors) = this.map_or((&blank, &no_errors), |(_, form, errors)| (*form, errors));
     let years = open_years
@@ -129,6 +145,8 @@ fn right_section(
                     a href={ "/authorizations/" (url_encode(&right.id)) "/certificate" } data-testid="certificate-link" {
                         (v.pick("打印证书", "Print the certificate"))
                     }
+                    " · "
+                    (labels_link(session, &right.id, None))
                 }
             }
             h3 { (v.pick("年度使用报告", "Yearly usage reports")) }
@@ -136,8 +154,14 @@ fn right_section(
             @if right.status.is_live() && (!open_years.is_empty() || typed.is_some()) {
                 @let controls = [
                     Control::select("year", v.pick("年度", "Year"), &form.year, years).required(),
-                    Control::input("text", "marks_used", v.pick("当年使用专用标志数量（枚）", "Special marks used that year"), &form.marks_used)
-                        .required().input_mode("numeric").max_length(15),
+                    {
+                        let marks = Control::input("text", "marks_used", v.pick("当年使用专用标志数量（枚）", "Special marks used that year"), &form.marks_used)
+                            .required().input_mode("numeric").max_length(15);
+                        match issued_hint.as_deref() {
+                            Some(hint) => marks.hint(hint),
+                            None => marks,
+                        }
+                    },
                     Control::input("text", "output_kg", v.pick("产量（千克）", "Output (kg)"), &form.output_kg)
                         .required().input_mode("numeric").max_length(15),
                     Control::input("text", "sales_cny", v.pick("销售额（元）", "Sales (CNY)"), &form.sales_cny)
@@ -181,11 +205,15 @@ async fn rights_page(
         let reports = usage::reports(state, &session.actor, right.id.clone())
             .await
             .map_err(|e| session.error(e))?;
+        let issued = issue::issued_by_year(state, &session.actor, right.id.clone())
+            .await
+            .map_err(|e| session.error(e))?;
         sections.push(right_section(
             session,
             right,
             &reports,
             last_year,
+            &issued,
             typed.as_ref(),
         ));
     }

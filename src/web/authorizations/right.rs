@@ -7,6 +7,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::act::{right_actions, Typed};
+use super::labels::labels_link;
+use crate::service::labels::issue;
 use super::reports_table;
 use crate::domain::authorization::AuthorizationAction;
 use crate::service::authorizations;
@@ -43,6 +45,11 @@ pub(super) async fn right_page(
     let reports = usage::reports(state, &session.actor, right.id.clone())
         .await
         .map_err(|e| session.error(e))?;
+    let quota = issue::of_right(state, &session.actor, right.id.clone())
+        .await
+        .map_err(|e| session.error(e))?
+        .quota
+        .map(|q| (q.issued, q.quantity));
     let actions_base = format!("/review/authorizations/{}", url_encode(&right.id));
     let body = html! {
         @if let Some(message) = message { (message) }
@@ -65,6 +72,8 @@ pub(super) async fn right_page(
                     a href={ "/verify/" (url_encode(&right.registry_no)) } { (v.pick("公开核验页", "the public verify page")) }
                     " · "
                     a href={ "/authorizations/" (url_encode(&right.id)) "/certificate" } data-testid="certificate-link" { (v.pick("证书", "the certificate")) }
+                    " · "
+                    (labels_link(session, &right.id, quota))
                 }
             }
             (right_actions(session, &right, &actions_base, typed))

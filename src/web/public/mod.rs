@@ -7,6 +7,7 @@ mod abnormal;
 mod announcements;
 mod bulk_verify;
 mod home;
+mod label;
 mod report;
 mod verify;
 
@@ -14,6 +15,7 @@ pub use abnormal::abnormal_list;
 pub use announcements::announcements;
 pub use bulk_verify::{bulk_verify_download, bulk_verify_form};
 pub use home::{home, HomeFragments};
+pub use label::label;
 pub use report::report;
 pub use verify::{qr_code, verify};
 pub(crate) use verify::{verify_qr_svg, verify_url};

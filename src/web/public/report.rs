@@ -90,7 +90,12 @@ pub async fn report(
         description: form.description.clone(),
     };
     let address = crate::http::client_address(&request);
-    let path = format!("/verify/{}", url_encode(&shown));
+    // A report sent from a label's page goes back to that page.
+    let path = if state.labels.key().decode(&shown).is_some() {
+        format!("/l/{}", url_encode(&shown))
+    } else {
+        format!("/verify/{}", url_encode(&shown))
+    };
     match fake_reports::submit(&state, input, address).await {
         Ok(_) => {
             let received = lang.pick("举报已收到", "Report received");
