@@ -15,8 +15,8 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError};
-use crate::service::register::{self, RegisterHandle};
 use crate::service::labels::LabelRegister;
+use crate::service::register::{self, RegisterHandle};
 use crate::service::storage;
 use crate::service::{accounts, ServiceState};
 use crate::{api, web as pages};
@@ -242,7 +242,11 @@ pub async fn flush_the_scans(state: &ServiceState) {
         let labels = state.labels.clone();
         match state.run(move |conn| labels.synchronise(conn)).await {
             Ok(done) => {
-                tracing::info!(scans = done.flushed_scans, codes = done.flushed_codes, "label scans flushed at stop");
+                tracing::info!(
+                    scans = done.flushed_scans,
+                    codes = done.flushed_codes,
+                    "label scans flushed at stop"
+                );
                 return;
             }
             Err(error) => {

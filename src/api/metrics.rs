@@ -113,12 +113,36 @@ pub async fn metrics(
     };
     let counter = labels.counter();
     for (name, help, value) in [
-        ("gi_labels_issued", "Labels held by this process's label index.", issued as f64),
-        ("gi_labels_index_bytes", "Approximate memory of the label index.", label_bytes as f64),
-        ("gi_label_scans_counted_total", "Label scans this process counted since it started.", counter.counted() as f64),
-        ("gi_label_scans_flushed_total", "Label scans this process wrote to the database.", counter.flushed() as f64),
-        ("gi_label_scans_unflushed", "Label scans counted here and not yet in the database (lost on a crash).", counter.unflushed() as f64),
-        ("gi_label_scan_flush_failures_total", "Flushes of label scans that failed (their scans wait for the next).", counter.failures() as f64),
+        (
+            "gi_labels_issued",
+            "Labels held by this process's label index.",
+            issued as f64,
+        ),
+        (
+            "gi_labels_index_bytes",
+            "Approximate memory of the label index.",
+            label_bytes as f64,
+        ),
+        (
+            "gi_label_scans_counted_total",
+            "Label scans this process counted since it started.",
+            counter.counted() as f64,
+        ),
+        (
+            "gi_label_scans_flushed_total",
+            "Label scans this process wrote to the database.",
+            counter.flushed() as f64,
+        ),
+        (
+            "gi_label_scans_unflushed",
+            "Label scans counted here and not yet in the database (lost on a crash).",
+            counter.unflushed() as f64,
+        ),
+        (
+            "gi_label_scan_flush_failures_total",
+            "Flushes of label scans that failed (their scans wait for the next).",
+            counter.failures() as f64,
+        ),
     ] {
         gauge(&mut out, name, help, &[(String::new(), value)]);
     }

@@ -111,9 +111,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .post(duties::file_usage_report)
                         .get(duties::usage_reports),
                 )
-                .service(
-                    web::resource("/authorizations/{id}/label-quota").put(labels::set_quota),
-                )
+                .service(web::resource("/authorizations/{id}/label-quota").put(labels::set_quota))
                 .service(
                     web::resource("/authorizations/{id}/label-batches")
                         .post(labels::order_batch)

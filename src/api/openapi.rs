@@ -7,7 +7,8 @@ use utoipa::Modify;
 
 use super::{
     abnormal, accounts, announcements, applications, authorizations, duties, enterprise_changes,
-    enterprises, exports, feed, health, labels, metrics, notifications, office, password_reset, public,
+    enterprises, exports, feed, health, labels, metrics, notifications, office, password_reset,
+    public,
 };
 use crate::service::accounts as account_service;
 use crate::service::applications as application_service;

@@ -124,7 +124,10 @@ pub fn label_codes_response(codes: &crate::service::labels::issue::BatchCodes) -
         ))
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"labels-{}.csv\"", codes.batch.batch_no),
+            format!(
+                "attachment; filename=\"labels-{}.csv\"",
+                codes.batch.batch_no
+            ),
         ))
         .body(body)
 }

@@ -128,7 +128,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(authorizations::order_label_batch),
         )
         .service(
-            web::resource("/authorizations/{id}/labels/quota").post(authorizations::set_label_quota),
+            web::resource("/authorizations/{id}/labels/quota")
+                .post(authorizations::set_label_quota),
         )
         .service(
             web::resource("/label-batches/{id}/codes.csv").get(authorizations::label_codes_csv),

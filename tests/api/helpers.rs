@@ -304,6 +304,26 @@ impl TestApp {
         (self.token_for(username, PASSWORD).await, reply.json)
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// One number a query gives (`SELECT … AS n`), read through the service's own pool.
+    pub async fn query_number(&self, sql: &'static str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Number {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.state
+            .run(move |conn| {
+                let rows: Vec<Number> = diesel::RunQueryDsl::load(diesel::sql_query(sql), conn)?;
+                Ok(rows[0].n)
+            })
+            .await
+            .expect("number")
+    }
+
     pub async fn count_rows(&self, table: &'static str) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {

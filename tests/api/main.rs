@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod hostile_clients;
 mod labelling;
+mod labels;
 mod mailbox;
 mod migrations;
 mod notifications;

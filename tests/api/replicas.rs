@@ -17,9 +17,9 @@ use crate::helpers::{
 const SECRET: &str = "the-same-secret-on-every-replica-0123456789";
 
 /// The second replica: the real binary, same database, same data directory, same key.
-struct Replica {
-    child: Child,
-    base: String,
+pub(crate) struct Replica {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Replica {
@@ -29,7 +29,7 @@ impl Drop for Replica {
     }
 }
 
-async fn second_replica(app: &TestApp) -> Replica {
+pub(crate) async fn second_replica(app: &TestApp) -> Replica {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()

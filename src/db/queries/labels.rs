@@ -23,7 +23,10 @@ pub fn quota(
 }
 
 /// Every quota of a right, newest year first.
-pub fn quotas_of(conn: &mut DbConnection, authorization_id: &str) -> QueryResult<Vec<LabelQuotaRow>> {
+pub fn quotas_of(
+    conn: &mut DbConnection,
+    authorization_id: &str,
+) -> QueryResult<Vec<LabelQuotaRow>> {
     label_quotas::table
         .filter(label_quotas::authorization_id.eq(authorization_id))
         .order(label_quotas::year.desc())
@@ -152,7 +155,10 @@ pub fn batch(conn: &mut DbConnection, id: &str) -> QueryResult<Option<LabelBatch
 }
 
 /// A right's batches, newest first.
-pub fn batches_of(conn: &mut DbConnection, authorization_id: &str) -> QueryResult<Vec<LabelBatchRow>> {
+pub fn batches_of(
+    conn: &mut DbConnection,
+    authorization_id: &str,
+) -> QueryResult<Vec<LabelBatchRow>> {
     label_batches::table
         .filter(label_batches::authorization_id.eq(authorization_id))
         .order(label_batches::seq.desc())
@@ -276,12 +282,15 @@ pub fn add_scans(conn: &mut DbConnection, deltas: &[ScanDelta]) -> QueryResult<i
     Ok(flush)
 }
 
+/// A stored count read back: (random part, scans, first scanned, the flush that wrote it).
+pub type CountRead = (i64, i64, Option<NaiveDateTime>, i64);
+
 /// Counts changed by flushes after `flush` (any replica's): (random part, scans, first scanned,
 /// flush).
 pub fn counts_after(
     conn: &mut DbConnection,
     flush: i64,
-) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>, i64)>> {
+) -> QueryResult<Vec<CountRead>> {
     labels::table
         .filter(labels::synced_seq.gt(flush))
         .select((

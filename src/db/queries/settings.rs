@@ -37,7 +37,12 @@ pub fn set(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) 
 }
 
 /// Writes a setting that must not exist yet (a unique violation when it does).
-pub fn insert(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert(
+    conn: &mut DbConnection,
+    key: &str,
+    value: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(settings::table)
         .values((
             settings::key.eq(key),

@@ -631,7 +631,11 @@ impl PublicRegister {
     /// A granted right by its id.
     pub fn right(&self, id: &str) -> Option<&RightFacts> {
         let p = *self.by_id.get(id)? as usize;
-        self.granted.get(p).copied().unwrap_or(false).then(|| &self.rights[p])
+        self.granted
+            .get(p)
+            .copied()
+            .unwrap_or(false)
+            .then(|| &self.rights[p])
     }
 
     /// The holder a credit code or registry number names (already normalised): by credit code

@@ -14,8 +14,8 @@ use crate::db::models::label::{LabelBatchRow, LabelQuotaRow};
 use crate::db::queries::{authorizations as rights_db, labels as db};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::authorization::AuthorizationStatus;
-use crate::domain::labels::code::random_part;
 use crate::domain::labels as rules;
+use crate::domain::labels::code::random_part;
 use crate::domain::roles::Actor;
 use crate::service::journal::{self, EventActor, NewEvent};
 use crate::service::{validation, ServiceError, ServiceResult, ServiceState};
@@ -87,6 +87,9 @@ fn batch_view(row: LabelBatchRow) -> BatchView {
         issued_at: row.issued_at.and_utc(),
     }
 }
+
+/// How long an order waits for its turn to draw and write codes before it is refused.
+pub const ISSUING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The year a batch counts in: the calendar year in Beijing.
 fn label_year(state: &ServiceState) -> i32 {
@@ -286,23 +289,42 @@ pub async fn order_batch(
 ) -> ServiceResult<BatchView> {
     validation::check(&input, Vec::new())?;
     rules::check_batch_quantity(input.quantity).map_err(|e| ServiceError::Invalid(vec![e]))?;
-    // Drawing and writing up to 100,000 codes is the costly step: a few at a time.
-    let _slot = state
+    // Drawing and writing the codes is the costly step: a bounded number of labels at once.
+    let permits = state
         .labels
         .issuing
         .clone()
-        .try_acquire_owned()
-        .map_err(|_| ServiceError::Busy {
-            retry_after_secs: 2,
-        })?;
+        .acquire_many_owned(input.quantity as u32);
+    let _permits = match tokio::time::timeout(ISSUING_WAIT, permits).await {
+        Ok(Ok(permits)) => permits,
+        _ => {
+            return Err(ServiceError::Busy {
+                retry_after_secs: 5,
+            })
+        }
+    };
     let (actor, now, year) = (actor.clone(), state.clock.now_naive(), label_year(state));
     let worker = state.clone();
     let row = state
         .run(move |conn| {
-            match order_once(conn, &worker, &actor, &authorization_id, input.quantity, year, now) {
-                Err(ServiceError::Internal(cause)) if is_repeat(&cause) => {
-                    order_once(conn, &worker, &actor, &authorization_id, input.quantity, year, now)
-                }
+            match order_once(
+                conn,
+                &worker,
+                &actor,
+                &authorization_id,
+                input.quantity,
+                year,
+                now,
+            ) {
+                Err(ServiceError::Internal(cause)) if is_repeat(&cause) => order_once(
+                    conn,
+                    &worker,
+                    &actor,
+                    &authorization_id,
+                    input.quantity,
+                    year,
+                    now,
+                ),
                 other => other,
             }
         })
@@ -316,7 +338,11 @@ fn is_repeat(cause: &anyhow::Error) -> bool {
         .is_some_and(crate::db::queries::is_unique_violation)
 }
 
-fn may_see_right(conn: &mut DbConnection, actor: &Actor, authorization_id: &str) -> ServiceResult<()> {
+fn may_see_right(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    authorization_id: &str,
+) -> ServiceResult<()> {
     let right = rights_db::find(conn, authorization_id)?.ok_or(ServiceError::NotFound)?;
     if actor.may_see_enterprise(&right.enterprise_id) {
         Ok(())

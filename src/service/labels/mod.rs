@@ -22,8 +22,9 @@ use super::{ServiceError, ServiceResult};
 
 /// The setting holding the secret of the codes' check (made once, shared by replicas).
 const SECRET_SETTING: &str = "label_code_secret";
-/// Batch orders at once per process (each draws and writes up to 100,000 codes).
-const ISSUING_SLOTS: usize = 2;
+/// Labels being drawn and written at once per process (two full batches): orders beyond
+/// wait their turn, up to [`issue::ISSUING_WAIT`].
+const ISSUING_LABELS: usize = 200_000;
 
 pub struct LabelRegister {
     key: CodeKey,
@@ -31,7 +32,8 @@ pub struct LabelRegister {
     counter: scans::ScanCounter,
     scan_warning: AtomicI64,
     watch_codes: AtomicI64,
-    /// Batch orders drawing and writing codes at once; beyond, 503 with Retry-After.
+    /// Labels being drawn and written at once (one permit each); an order that cannot get
+    /// its permits within the wait is refused with 503 and Retry-After.
     pub issuing: Arc<tokio::sync::Semaphore>,
 }
 
@@ -103,7 +105,7 @@ impl LabelRegister {
             counter: scans::ScanCounter::new(last_flush),
             scan_warning: AtomicI64::new(DEFAULT_SCAN_WARNING),
             watch_codes: AtomicI64::new(DEFAULT_WATCH_CODES),
-            issuing: Arc::new(tokio::sync::Semaphore::new(ISSUING_SLOTS)),
+            issuing: Arc::new(tokio::sync::Semaphore::new(ISSUING_LABELS)),
         };
         register.refresh_settings(conn)?;
         Ok(register)

@@ -9,8 +9,8 @@ use crate::domain::labels::code::grouped;
 use crate::service::labels::issue;
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::print_document;
-use crate::web::format::url_encode;
 use crate::web::errors::PageError;
+use crate::web::format::url_encode;
 use crate::web::session::SignedIn;
 
 /// Labels on one A4 sheet (5 across, 8 down), and sheets drawn per request: a QR code is
@@ -72,8 +72,8 @@ pub async fn print_sheet(
     let per_part = PER_SHEET * SHEETS_PER_PAGE;
     let parts = codes.codes.len().div_ceil(per_part).max(1);
     let part = query.part.unwrap_or(1).clamp(1, parts);
-    let shown = &codes.codes[((part - 1) * per_part).min(codes.codes.len())
-        ..(part * per_part).min(codes.codes.len())];
+    let shown = &codes.codes
+        [((part - 1) * per_part).min(codes.codes.len())..(part * per_part).min(codes.codes.len())];
     let mut sheets = Vec::new();
     for sheet in shown.chunks(PER_SHEET) {
         let mut cells = Vec::with_capacity(sheet.len());
@@ -83,7 +83,11 @@ pub async fn print_sheet(
         sheets.push(cells);
     }
     let link = |to: usize| format!("/label-batches/{}/sheet?part={to}", url_encode(&id));
-    let title = format!("{} {}", v.pick("标签二维码", "Label QR codes"), codes.batch.batch_no);
+    let title = format!(
+        "{} {}",
+        v.pick("标签二维码", "Label QR codes"),
+        codes.batch.batch_no
+    );
     let body = html! {
         div class="screen-only" {
             p {

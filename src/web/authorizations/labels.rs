@@ -234,11 +234,27 @@ async fn refused(
     match error {
         ServiceError::Invalid(problems) => {
             let typed = typed(FormErrors(problems));
-            labels_page(state, session, id, StatusCode::UNPROCESSABLE_ENTITY, Some(typed), None).await
+            labels_page(
+                state,
+                session,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(typed),
+                None,
+            )
+            .await
         }
         ServiceError::Conflict(message) => {
             let text = message.pick(session.visitor.lang.zh()).to_owned();
-            labels_page(state, session, id, StatusCode::CONFLICT, None, Some(alert(&text))).await
+            labels_page(
+                state,
+                session,
+                id,
+                StatusCode::CONFLICT,
+                None,
+                Some(alert(&text)),
+            )
+            .await
         }
         other => Err(session.error(other)),
     }
@@ -252,11 +268,15 @@ pub async fn order_batch(
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.0);
     let ordered = match whole_number("quantity", &form.quantity) {
-        Ok(quantity) => issue::order_batch(&state, &session.actor, id.clone(), BatchInput { quantity }).await,
+        Ok(quantity) => {
+            issue::order_batch(&state, &session.actor, id.clone(), BatchInput { quantity }).await
+        }
         Err(problem) => Err(ServiceError::Invalid(vec![problem])),
     };
     match ordered {
-        Ok(_) => Ok(session.visitor.redirect(&format!("{}?notice=ordered", page_of(&id)))),
+        Ok(_) => Ok(session
+            .visitor
+            .redirect(&format!("{}?notice=ordered", page_of(&id)))),
         Err(error) => refused(&state, &session, &id, error, |e| Typed::Batch(form, e)).await,
     }
 }
@@ -283,14 +303,20 @@ pub async fn set_quota(
         Err(problems) => Err(ServiceError::Invalid(problems)),
     };
     match set {
-        Ok(_) => Ok(session.visitor.redirect(&format!("{}?notice=quota", page_of(&id)))),
+        Ok(_) => Ok(session
+            .visitor
+            .redirect(&format!("{}?notice=quota", page_of(&id)))),
         Err(error) => refused(&state, &session, &id, error, |e| Typed::Quota(form, e)).await,
     }
 }
 
 /// The link to a right's labels page with this year's figures, for the holder's and the
 /// staff's right pages.
-pub(super) fn labels_link(session: &SignedIn, right_id: &str, issued: Option<(i64, i64)>) -> Markup {
+pub(super) fn labels_link(
+    session: &SignedIn,
+    right_id: &str,
+    issued: Option<(i64, i64)>,
+) -> Markup {
     let v = &session.visitor;
     html! {
         a href=(page_of(right_id)) data-testid="labels-link" {

@@ -108,7 +108,10 @@ fn right_section(
         format!(
             "{}{n}{}",
             v.pick("该年度发放标签 ", "Labels issued that year: "),
-            v.pick(" 枚（已预填，请按实际使用修改）", " (filled in; correct it to what was used)")
+            v.pick(
+                " 枚（已预填，请按实际使用修改）",
+                " (filled in; correct it to what was used)"
+            )
         )
     });
     let no_errors = FormErrors::default();

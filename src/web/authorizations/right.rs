@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use super::act::{right_actions, Typed};
 use super::labels::labels_link;
-use crate::service::labels::issue;
 use super::reports_table;
 use crate::domain::authorization::AuthorizationAction;
 use crate::service::authorizations;
+use crate::service::labels::issue;
 use crate::service::usage;
 use crate::service::ServiceState;
 use crate::web::components::{back_link, history, notice, right_status_tag};

@@ -33,9 +33,30 @@ pub async fn label(
         Ok(label) => {
             let products = &crate::service::public::reference(&state).products;
             let (class, mark, headline) = match label.warning {
-                None => ("authorized", "✓", lang.pick("正品标签：已获准使用地理标志专用标志", "Genuine label: authorized to use the GI special mark")),
-                Some(LabelWarning::ManyScans) => ("suspended", "!", lang.pick("此标签码已被多次查验，可能被复制", "This label's code was checked many times: it may have been copied")),
-                Some(LabelWarning::RightNotActive) => ("revoked", "✗", lang.pick("此标签所属授权目前无效", "The right behind this label is not in force")),
+                None => (
+                    "authorized",
+                    "✓",
+                    lang.pick(
+                        "正品标签：已获准使用地理标志专用标志",
+                        "Genuine label: authorized to use the GI special mark",
+                    ),
+                ),
+                Some(LabelWarning::ManyScans) => (
+                    "suspended",
+                    "!",
+                    lang.pick(
+                        "此标签码已被多次查验，可能被复制",
+                        "This label's code was checked many times: it may have been copied",
+                    ),
+                ),
+                Some(LabelWarning::RightNotActive) => (
+                    "revoked",
+                    "✗",
+                    lang.pick(
+                        "此标签所属授权目前无效",
+                        "The right behind this label is not in force",
+                    ),
+                ),
             };
             let section = html! {
                 section class={ "verdict " (class) } data-verdict=(class) data-testid="label"

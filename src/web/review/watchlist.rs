@@ -40,8 +40,12 @@ fn reason_text(lang: Lang, reason: &WatchReason) -> String {
             Lang::En => format!("no usage report for {a} or {b}"),
         },
         WatchReason::ManyScans { codes, threshold } => match lang {
-            Lang::Zh => format!("{codes} 个标签码各被查验超过 {threshold} 次，可能有复制的标签流通"),
-            Lang::En => format!("{codes} label codes checked more than {threshold} times each: copies may be about"),
+            Lang::Zh => {
+                format!("{codes} 个标签码各被查验超过 {threshold} 次，可能有复制的标签流通")
+            }
+            Lang::En => format!(
+                "{codes} label codes checked more than {threshold} times each: copies may be about"
+            ),
         },
     }
 }
