@@ -278,18 +278,45 @@ pub async fn authorized_users(
     search_page(state, filter, paging)
 }
 
-/// One page of every right the words match, whatever its status (a buyer checking a supplier
-/// by name must also find a suspended or revoked holder, and since when).
-pub async fn holders_of_any_status(
+/// One page of the search as the register holds it, lent to `render` under the register's read
+/// lock: the home page draws its rows from the register's own facts, without owned copies
+/// (issue 12: the home page under load). With `any_status`, every right the words match
+/// whatever its status: a buyer checking a supplier by name must also find a suspended or
+/// revoked holder, and since when.
+pub fn with_holders<R>(
     state: &ServiceState,
-    query: PublicQuery,
+    query: &PublicQuery,
     paging: PageRequest,
-) -> ServiceResult<Page<AuthorizedUser>> {
-    let filter = Filter {
-        status: None,
-        ..resolve_filter(&state.register.reference, &query)?
+    any_status: bool,
+    render: impl FnOnce(&Reference, PageOf<'_>) -> R,
+) -> ServiceResult<R> {
+    let filter = resolve_filter(&state.register.reference, query)?;
+    let filter = if any_status {
+        Filter {
+            status: None,
+            ..filter
+        }
+    } else {
+        filter
     };
-    search_page(state, filter, paging)
+    let (page, per_page, offset) = paging.resolve()?;
+    let register = state.register.read()?;
+    let (rights, total) = register.search(&filter.search(), offset as u64, per_page as u64);
+    Ok(render(
+        &state.register.reference,
+        PageOf {
+            items: &rights,
+            total: total as i64,
+            page,
+        },
+    ))
+}
+
+/// A page of rights lent from the register.
+pub struct PageOf<'a> {
+    pub items: &'a [&'a RightFacts],
+    pub total: i64,
+    pub page: i64,
 }
 
 fn search_page(

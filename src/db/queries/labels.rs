@@ -287,10 +287,7 @@ pub type CountRead = (i64, i64, Option<NaiveDateTime>, i64);
 
 /// Counts changed by flushes after `flush` (any replica's): (random part, scans, first scanned,
 /// flush).
-pub fn counts_after(
-    conn: &mut DbConnection,
-    flush: i64,
-) -> QueryResult<Vec<CountRead>> {
+pub fn counts_after(conn: &mut DbConnection, flush: i64) -> QueryResult<Vec<CountRead>> {
     labels::table
         .filter(labels::synced_seq.gt(flush))
         .select((

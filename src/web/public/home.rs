@@ -8,8 +8,10 @@ use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
+use crate::domain::register::RightFacts;
 use crate::service::paging::PageRequest;
-use crate::service::public::{self, AuthorizedUser, Goal, ProductView, PublicQuery, TownView};
+use crate::service::public::{self, Goal, PageOf, ProductView, PublicQuery};
+use crate::service::register::Reference;
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{pager, public_page, right_status_tag, PagerStyle};
 use crate::web::errors::PageError;
@@ -78,24 +80,43 @@ fn chart(lang: Lang, goal: &Goal) -> Markup {
     }
 }
 
-fn result_item(
+/// One result row, drawn from the register's own facts (no copy per row).
+fn result_item(lang: Lang, reference: &Reference, right: &RightFacts) -> Markup {
+    let town = reference
+        .town(&right.town_code)
+        .map_or(right.town_code.as_str(), |t| labels::town(lang, t));
+    html! {
+        li data-status=(right.status.as_str()) {
+            div class="name" { (right.enterprise_name) }
+            div class="code" { (right.uscc) }
+            div {
+                (labels::product_of(lang, &reference.products, &right.product_code)) " · "
+                (town) " · "
+                span class="code" { (right.registry_no) } " "
+                (right_status_tag(lang, right.status)) " "
+                span class="muted" { (lang.pick("自 ", "since ")) (beijing_date(right.status_since.and_utc())) }
+            }
+            a href={ "/verify/" (url_encode(&right.registry_no)) (lang.query()) } { (lang.pick("核验 ›", "Verify ›")) }
+        }
+    }
+}
+
+/// The results part of the page: how many, one page of rows, the pager.
+fn results_section(
     lang: Lang,
-    products: &[ProductView],
-    towns: &[TownView],
-    user: &AuthorizedUser,
+    query: &HomeQuery,
+    reference: &Reference,
+    page: PageOf<'_>,
 ) -> Markup {
     html! {
-        li data-status=(user.status.as_str()) {
-            div class="name" { (user.enterprise_name) }
-            div class="code" { (user.uscc) }
-            div {
-                (labels::product_of(lang, products, &user.product_code)) " · "
-                (labels::town_named(lang, towns, &user.town)) " · "
-                span class="code" { (user.registry_no) } " "
-                (right_status_tag(lang, user.status)) " "
-                span class="muted" { (lang.pick("自 ", "since ")) (beijing_date(user.status_since)) }
-            }
-            a href={ "/verify/" (url_encode(&user.registry_no)) (lang.query()) } { (lang.pick("核验 ›", "Verify ›")) }
+        p class="muted" data-testid="total" {
+            @if lang.zh() { "共 " (page.total) " 家企业" }
+            @else { (page.total) @if page.total == 1 { " enterprise" } @else { " enterprises" } }
+        }
+        ul class="results" { @for right in page.items { (result_item(lang, reference, right)) } }
+        (pager(lang, PagerStyle::Public, page.page, RESULTS_PER_PAGE, page.total, |to| page_link(query, to)))
+        @if page.total == 0 {
+            p { (lang.pick("没有符合条件的授权企业。", "No authorized user matches.")) }
         }
     }
 }
@@ -208,7 +229,7 @@ pub async fn home(
     let lang = visitor.lang;
     let failed = |error: ServiceError| PageError::failed(lang, error);
     let reference = public::reference(&state);
-    let (products, towns) = (&reference.products, &reference.towns);
+    let products = &reference.products;
     let stamp = public::register_stamp(&state).map_err(failed)?;
     let rendered = match fragments.get(lang, stamp) {
         Some(rendered) => rendered,
@@ -234,13 +255,11 @@ pub async fn home(
     };
     // A name typed in: every holder it matches, suspended and revoked ones too.
     let searched = query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-    let found = if searched {
-        public::holders_of_any_status(&state, filters, paging).await
-    } else {
-        public::authorized_users(&state, filters, paging).await
-    };
+    let found = public::with_holders(&state, &filters, paging, searched, |reference, page| {
+        results_section(lang, &query, reference, page)
+    });
     let results = match found {
-        Ok(page) => Ok(page),
+        Ok(rows) => Ok(rows),
         Err(ServiceError::Invalid(errors)) => Err(errors),
         Err(other) => return Err(failed(other)),
     };
@@ -267,17 +286,7 @@ pub async fn home(
                 button type="submit" { (lang.pick("查询", "Search")) }
             }
             @match &results {
-                Ok(page) => {
-                    p class="muted" data-testid="total" {
-                        @if lang.zh() { "共 " (page.total) " 家企业" }
-                        @else { (page.total) @if page.total == 1 { " enterprise" } @else { " enterprises" } }
-                    }
-                    ul class="results" { @for user in &page.items { (result_item(lang, products, towns, user)) } }
-                    (pager(lang, PagerStyle::Public, page.page, RESULTS_PER_PAGE, page.total, |to| page_link(&query, to)))
-                    @if page.total == 0 {
-                        p { (lang.pick("没有符合条件的授权企业。", "No authorized user matches.")) }
-                    }
-                }
+                Ok(rows) => { (rows) }
                 Err(errors) => {
                     @for e in errors {
                         p role="alert" { (e.field) ": " (e.message.pick(lang.zh())) }
