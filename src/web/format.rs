@@ -30,3 +30,17 @@ mod tests {
         assert_eq!(when(at), "2026-02-01 04:30");
     }
 }
+
+/// A QR code of `url` as SVG, at least `min_px` square with its quiet zone (medium error
+/// correction: a label or a mark printed small still scans when slightly damaged).
+pub fn qr_code_svg(url: &str, min_px: u32) -> Result<String, crate::service::ServiceError> {
+    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| {
+            crate::service::ServiceError::Internal(anyhow::anyhow!("QR encoding failed: {e}"))
+        })?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(min_px, min_px)
+        .quiet_zone(true)
+        .build())
+}

@@ -28,6 +28,8 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(public::HomeFragments::default()))
         .service(web::resource("/").get(public::home))
+        // What a label's QR code opens: the busiest page after the home page.
+        .service(web::resource("/l/{code}").get(public::label))
         .service(web::resource("/guide").get(guide::guide))
         .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))
@@ -40,7 +42,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(public::bulk_verify_download),
         )
         .service(web::resource("/verify/{code}").get(public::verify))
-        .service(web::resource("/l/{code}").get(public::label))
         .service(web::resource("/verify/{code}/qr.svg").get(public::qr_code))
         .service(web::resource("/verify/{code}/report").post(public::report))
         .service(

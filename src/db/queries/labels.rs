@@ -182,30 +182,30 @@ pub fn batches_after(
 /// One label as stored: (random part, batch, scans, first scanned).
 pub type StoredLabel = (i64, i64, i64, Option<NaiveDateTime>);
 
+const STORED_LABEL: (
+    labels::random,
+    labels::batch_seq,
+    labels::scans,
+    labels::first_scanned_at,
+) = (
+    labels::random,
+    labels::batch_seq,
+    labels::scans,
+    labels::first_scanned_at,
+);
+
 /// The labels of a batch (by random part).
 pub fn labels_of(conn: &mut DbConnection, batch_seq: i64) -> QueryResult<Vec<StoredLabel>> {
     labels::table
         .filter(labels::batch_seq.eq(batch_seq))
         .order(labels::random.asc())
-        .select((
-            labels::random,
-            labels::batch_seq,
-            labels::scans,
-            labels::first_scanned_at,
-        ))
+        .select(STORED_LABEL)
         .load(conn)
 }
 
 /// Every label (for building the index at start).
 pub fn all_labels(conn: &mut DbConnection) -> QueryResult<Vec<StoredLabel>> {
-    labels::table
-        .select((
-            labels::random,
-            labels::batch_seq,
-            labels::scans,
-            labels::first_scanned_at,
-        ))
-        .load(conn)
+    labels::table.select(STORED_LABEL).load(conn)
 }
 
 /// The number of the last flush committed.

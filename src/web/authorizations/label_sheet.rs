@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use crate::domain::labels::code::grouped;
 use crate::service::labels::issue;
-use crate::service::{ServiceError, ServiceState};
+use crate::service::ServiceState;
 use crate::web::components::print_document;
 use crate::web::errors::PageError;
-use crate::web::format::url_encode;
+use crate::web::format::{qr_code_svg, url_encode};
 use crate::web::session::SignedIn;
 
 /// Labels on one A4 sheet (5 across, 8 down), and sheets drawn per request: a QR code is
@@ -35,16 +35,6 @@ body { margin: 0; font: 9pt system-ui, sans-serif; color: #1d1b16; }
 pub struct SheetQuery {
     /// Which part of the batch (from 1), [`SHEETS_PER_PAGE`] sheets each.
     part: Option<usize>,
-}
-
-fn qr_svg(url: &str) -> Result<String, ServiceError> {
-    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
-    Ok(qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(96, 96)
-        .quiet_zone(true)
-        .build())
 }
 
 pub async fn codes_csv(
@@ -78,7 +68,10 @@ pub async fn print_sheet(
     for sheet in shown.chunks(PER_SHEET) {
         let mut cells = Vec::with_capacity(sheet.len());
         for (code, url) in sheet {
-            cells.push((grouped(code), qr_svg(url).map_err(|e| session.error(e))?));
+            cells.push((
+                grouped(code),
+                qr_code_svg(url, 96).map_err(|e| session.error(e))?,
+            ));
         }
         sheets.push(cells);
     }

@@ -193,14 +193,7 @@ pub(crate) fn verify_url(state: &ServiceState, code: &str) -> String {
 /// The QR code (SVG) of the verify page of `code` (a credit code or registry number), at its
 /// absolute address: what the QR image and the certificate print.
 pub(crate) fn verify_qr_svg(state: &ServiceState, code: &str) -> Result<String, ServiceError> {
-    let url = verify_url(state, code);
-    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
-    Ok(qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build())
+    crate::web::format::qr_code_svg(&verify_url(state, code), 240)
 }
 
 /// A QR code (SVG) of the verify page's absolute address.
