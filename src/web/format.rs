@@ -17,20 +17,6 @@ pub fn beijing_date(at: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_encoded_and_times_in_beijing() {
-        assert_eq!(url_encode("英德 a/b"), "%E8%8B%B1%E5%BE%B7%20a%2Fb");
-        let at = chrono::DateTime::parse_from_rfc3339("2026-01-31T20:30:00Z")
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .expect("a time");
-        assert_eq!(when(at), "2026-02-01 04:30");
-    }
-}
-
 /// A QR code of `url` as SVG, at least `min_px` square with its quiet zone (medium error
 /// correction: a label or a mark printed small still scans when slightly damaged).
 pub fn qr_code_svg(url: &str, min_px: u32) -> Result<String, crate::service::ServiceError> {
@@ -43,4 +29,18 @@ pub fn qr_code_svg(url: &str, min_px: u32) -> Result<String, crate::service::Ser
         .min_dimensions(min_px, min_px)
         .quiet_zone(true)
         .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_encoded_and_times_in_beijing() {
+        assert_eq!(url_encode("英德 a/b"), "%E8%8B%B1%E5%BE%B7%20a%2Fb");
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-31T20:30:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .expect("a time");
+        assert_eq!(when(at), "2026-02-01 04:30");
+    }
 }
