@@ -6,6 +6,7 @@ mod password;
 mod password_reset;
 mod register;
 
+pub(crate) use login::timed_out_sign_in;
 pub use login::{login, login_form, logout, logout_form};
 pub use password::{change_password, password_form};
 pub use password_reset::{new_password_form, request_form, request_reset, set_new_password};

@@ -275,3 +275,16 @@ pub async fn file_report(
         Err(other) => Err(session.error(other)),
     }
 }
+
+/// The producer's rights again with the report typed before the session timed out in its
+/// right's form (`said` on top), after signing in; nothing is filed until it is sent again.
+pub async fn resume_report(
+    state: &ServiceState,
+    session: &SignedIn,
+    right: &str,
+    form: ReportForm,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    let typed = (right, &form, FormErrors::default());
+    rights_page(state, session, StatusCode::OK, Some(typed), Some(&said)).await
+}

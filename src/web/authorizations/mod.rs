@@ -9,9 +9,9 @@ mod mine;
 mod register;
 mod right;
 
-pub use act::act_on_right;
+pub use act::{act_on_right, resume_move};
 pub use certificate::certificate;
-pub use mine::{file_report, my_rights};
+pub use mine::{file_report, my_rights, resume_report};
 pub use register::register_of_rights;
 pub use right::right;
 
