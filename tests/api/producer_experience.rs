@@ -739,6 +739,106 @@ async fn suspending_a_right_twice_shows_it_suspended_rather_than_an_error() {
     assert!(after.html.contains("data-right-status=\"suspended\""));
 }
 
+#[tokio::test]
+async fn a_usage_report_sent_twice_is_filed_once_and_shown_filed_but_a_different_one_is_refused() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let at = |y, m, d| {
+        Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
+            .single()
+            .expect("a date")
+    };
+    app.clock.set(at(2024, 6, 1));
+    let granted = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = granted["authorization_id"]
+        .as_str()
+        .expect("right")
+        .to_owned();
+    app.clock.set(at(2026, 2, 10));
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let page = producer.get("/authorizations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let path = format!("/authorizations/{right}/usage-reports");
+    let report = |marks: &'static str| {
+        vec![
+            ("year", "2025"),
+            ("marks_used", marks),
+            ("output_kg", "1200"),
+            ("sales_cny", "360000"),
+            ("note", "正常生产"),
+        ]
+    };
+    let with_token = |mut fields: Vec<(&'static str, &'static str)>, csrf: &str| {
+        let mut all = vec![("csrf".to_owned(), csrf.to_owned())];
+        all.extend(fields.drain(..).map(|(n, v)| (n.to_owned(), v.to_owned())));
+        all
+    };
+    let same = with_token(report("40000"), &csrf);
+    let same: Vec<(&str, &str)> = same.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+
+    // A double click: the first files it, the second shows it filed, without an error.
+    let first = producer.post(&path, &same).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.html);
+    assert_eq!(first.location, "/authorizations?notice=filed");
+    let second = producer.post(&path, &same).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.html);
+    assert_eq!(
+        second.location,
+        "/authorizations?notice=already_filed&year=2025"
+    );
+    let shown = producer.get(&second.location).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown
+            .html
+            .contains("2025 年度的使用报告已经提交，无需再次提交"),
+        "{}",
+        shown.html
+    );
+    assert!(shown.html.contains("<td>2025</td><td>40000</td>"));
+    let listed = app
+        .get(
+            &format!("/api/v1/authorizations/{right}/usage-reports"),
+            Some(&cast.producer),
+        )
+        .await;
+    assert_eq!(listed.json.as_array().map(Vec::len), Some(1), "filed once");
+
+    // A different report for the year already reported: refused beside the year.
+    let other = with_token(report("1"), &csrf);
+    let other: Vec<(&str, &str)> = other
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let refused = producer.post(&path, &other).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+    assert!(
+        refused.html.contains("id=\"f-year-error\""),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("2025年度的报告已提交"));
+    assert!(refused.html.contains("href=\"#f-year\""), "in the summary");
+    assert!(
+        refused.html.contains("value=\"1\""),
+        "what was typed is kept"
+    );
+
+    // The API's contract is unchanged: a year already reported is a 409.
+    let body = json!({"year": 2025, "marks_used": 40000, "output_kg": 1200, "sales_cny": 360000, "note": "正常生产"});
+    app.post(
+        &format!("/api/v1/authorizations/{right}/usage-reports"),
+        Some(&cast.producer),
+        &body,
+    )
+    .await
+    .assert_problem(409);
+}
+
 /// Signs in from a sign-in page that carries a timed-out form, as the browser would send it.
 async fn sign_in_from(producer: &mut PageClient<'_>, page: &Page) -> Page {
     let mut fields = hidden_fields(page);
