@@ -441,6 +441,17 @@ async fn a_page_session_ends_after_an_hour_of_inactivity_and_sign_in_leads_back(
     assert_eq!(posted.location, "/login?next=%2Fpassword&notice=expired");
 }
 
+/// The id of a right granted now to the producer for Yingde black tea.
+async fn granted_right(app: &TestApp, cast: &Cast) -> String {
+    let granted = app
+        .grant(cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    granted["authorization_id"]
+        .as_str()
+        .expect("right")
+        .to_owned()
+}
+
 /// The hidden fields of a page, as a browser would send them (entities undone).
 fn hidden_fields(page: &Page) -> Vec<(String, String)> {
     let marker = "<input type=\"hidden\" name=\"";
@@ -530,18 +541,12 @@ async fn a_form_sent_after_the_session_timed_out_comes_back_filled_in_after_sign
     assert_eq!(app.count_rows("journal_events").await, journal);
 
     // An upload sent after the timeout: its file cannot be carried, and the page says so.
-    let upload = reqwest::multipart::Form::new()
-        .text("csrf", csrf.clone())
-        .text("kind", "other")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("x.pdf"),
-        );
-    let request = producer
-        .http
-        .post(app.url(&format!("{page}/documents")))
-        .multipart(upload);
-    let refused = producer.send(request).await;
+    let refused = producer
+        .upload(
+            &format!("{page}/documents"),
+            &[("csrf", csrf.as_str()), ("kind", "other")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert!(refused.html.contains("登录已超时，请重新登录"));
     assert!(refused.html.contains("重新选择文件"));
@@ -707,13 +712,7 @@ async fn exports_and_pages_show_beijing_time_and_labels_and_dates_default_to_bei
 async fn suspending_a_right_twice_shows_it_suspended_rather_than_an_error() {
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
-    let granted = app
-        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
-        .await;
-    let right = granted["authorization_id"]
-        .as_str()
-        .expect("right")
-        .to_owned();
+    let right = granted_right(&app, &cast).await;
     let page = format!("/review/authorizations/{right}");
     let mut reviewer = PageClient::new(&app);
     reviewer.sign_in("li.reviewer").await;
@@ -749,13 +748,7 @@ async fn a_usage_report_sent_twice_is_filed_once_and_shown_filed_but_a_different
             .expect("a date")
     };
     app.clock.set(at(2024, 6, 1));
-    let granted = app
-        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
-        .await;
-    let right = granted["authorization_id"]
-        .as_str()
-        .expect("right")
-        .to_owned();
+    let right = granted_right(&app, &cast).await;
     app.clock.set(at(2026, 2, 10));
     let mut producer = PageClient::new(&app);
     producer.sign_in("hongqi").await;
@@ -860,13 +853,7 @@ async fn a_usage_report_or_a_change_request_sent_after_the_timeout_comes_back_un
         .single()
         .expect("a date");
     app.clock.set(start - Duration::days(600));
-    let granted = app
-        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
-        .await;
-    let right = granted["authorization_id"]
-        .as_str()
-        .expect("right")
-        .to_owned();
+    let right = granted_right(&app, &cast).await;
     app.clock.set(start);
     let mut producer = PageClient::new(&app);
     producer.sign_in("hongqi").await;
