@@ -237,25 +237,22 @@ fn restored(lang: Lang) -> String {
 }
 
 /// The answer to a sign-in that carried a form: that form's page with what was typed, as
-/// the new session's page (its forms bound to it). `None` when `resume` names no such form.
+/// the new session's page (its forms bound to it). `None` when `resume` names no such form
+/// or its page cannot be drawn: then the sign-in leads to the page as any other does (and
+/// shows there why it cannot be had), with the session's cookie set.
 pub(super) async fn after_sign_in(
     state: &ServiceState,
     visitor: &Visitor,
     token: &str,
     resume: &str,
     fields: &[(String, String)],
-) -> Option<Result<HttpResponse, PageError>> {
+) -> Option<HttpResponse> {
     let form = Form::of_path(resume)?;
-    let session = match signed_in_with(state, visitor, token).await {
-        Ok(session) => session,
-        Err(error) => return Some(Err(error)),
-    };
+    let session = signed_in_with(state, visitor, token).await.ok()?;
     let said = restored(visitor.lang);
-    let page = draw(state, &session, form, fields, said).await;
-    Some(page.map(|mut response| {
-        session.visitor.add_session_cookies(&mut response, token);
-        response
-    }))
+    let mut page = draw(state, &session, form, fields, said).await.ok()?;
+    session.visitor.add_session_cookies(&mut page, token);
+    Some(page)
 }
 
 async fn draw(

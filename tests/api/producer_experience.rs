@@ -834,7 +834,14 @@ async fn a_usage_report_sent_twice_is_filed_once_and_shown_filed_but_a_different
 
 /// Signs in from a sign-in page that carries a timed-out form, as the browser would send it.
 async fn sign_in_from(producer: &mut PageClient<'_>, page: &Page) -> Page {
-    let mut fields = hidden_fields(page);
+    sign_in_carrying(producer, hidden_fields(page)).await
+}
+
+/// Signs in as the producer with these hidden fields.
+async fn sign_in_carrying(
+    producer: &mut PageClient<'_>,
+    mut fields: Vec<(String, String)>,
+) -> Page {
     fields.push(("username".into(), "hongqi".into()));
     fields.push(("password".into(), crate::helpers::PASSWORD.into()));
     let fields: Vec<(&str, &str)> = fields
@@ -901,5 +908,38 @@ async fn a_usage_report_or_a_change_request_sent_after_the_timeout_comes_back_un
         app.count_rows("journal_events").await,
         journal,
         "nothing stored"
+    );
+
+    // A carried form whose page cannot be drawn (no such application): the sign-in still
+    // works and leads to the page as any other sign-in does.
+    let csrf = back.csrf();
+    app.clock.set(start + Duration::minutes(3 * 61));
+    let answer = producer
+        .post(
+            "/enterprise-changes",
+            &[("csrf", csrf.as_str()), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let fields: Vec<(String, String)> = hidden_fields(&answer)
+        .into_iter()
+        .map(|(n, v)| match n.as_str() {
+            "resume" => (n, "/applications/no-such-application".to_owned()),
+            _ => (n, v),
+        })
+        .collect();
+    let old_session = producer.cookies.get("gi_session").cloned();
+    let signed_in = sign_in_carrying(&mut producer, fields).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(signed_in.location, "/enterprise-changes");
+    assert_ne!(
+        producer.cookies.get("gi_session").cloned(),
+        old_session,
+        "a new session"
     );
 }

@@ -246,7 +246,7 @@ pub async fn login(
                 )
                 .await;
                 if let Some(page) = resumed {
-                    return page;
+                    return Ok(page);
                 }
             }
             let target = safe_next(&form.next).unwrap_or(home_of(token.role));
