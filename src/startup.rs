@@ -281,7 +281,10 @@ pub fn run(listener: TcpListener, state: ServiceState) -> anyhow::Result<Server>
     let http_metrics = web::Data::new(crate::metrics::HttpMetrics::default());
     let server = HttpServer::new(move || {
         App::new()
-            // Innermost: every page drawn, error pages too, has the office for its footer.
+            // Innermost: a form sent after the session timed out comes back with what was
+            // typed (the sign-in page it becomes is drawn inside the office's scope below).
+            .wrap(from_fn(pages::keep_what_was_typed))
+            // Every page drawn, error pages too, has the office for its footer.
             .wrap(from_fn(pages::with_office))
             .wrap(from_fn(api::extract::body_deadline))
             .wrap(from_fn(private_no_store))

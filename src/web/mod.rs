@@ -17,10 +17,12 @@ mod labels;
 mod lang;
 mod office;
 mod public;
+mod resume;
 mod review;
 mod session;
 pub use errors::{not_found, query_refused};
 pub use office::with_office;
+pub use resume::keep_what_was_typed;
 pub use session::SESSION_COOKIE;
 
 use actix_web::web;

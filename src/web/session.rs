@@ -185,7 +185,7 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    fn of(request: &HttpRequest) -> Self {
+    pub(super) fn of(request: &HttpRequest) -> Self {
         let state = request.app_data::<web::Data<ServiceState>>();
         let (lang, lang_chosen) = page_language(request);
         let binding = state.and_then(|s| csrf_binding(request, s));
@@ -267,6 +267,12 @@ impl Visitor {
     /// Signs in: the session cookie with the token, and a fresh CSRF token for the new session.
     pub fn sign_in(&self, token: &str, location: &str) -> HttpResponse {
         let mut response = self.redirect(location);
+        self.add_session_cookies(&mut response, token);
+        response
+    }
+
+    /// The cookies of a new session on `response`: the token, and a fresh visitor CSRF cookie.
+    pub(super) fn add_session_cookies(&self, response: &mut HttpResponse, token: &str) {
         let _ = response.add_cookie(&cookie(
             SESSION_COOKIE,
             token.to_owned(),
@@ -274,7 +280,6 @@ impl Visitor {
             Some(PAGE_SESSION_MAX_SECS),
         ));
         let _ = response.add_cookie(&cookie(CSRF_COOKIE, random_token(), self.secure, None));
-        response
     }
 
     /// Signs out: the session cookie is emptied and expired, the CSRF token replaced.
@@ -307,6 +312,10 @@ fn page_path(request: &HttpRequest) -> String {
         return path.to_owned();
     }
     if let Some(at) = path.find("/actions/") {
+        // A holder's own rights are all on one page; staff have a page for each.
+        if path.starts_with("/authorizations/") {
+            return "/authorizations".to_owned();
+        }
         return path[..at].to_owned();
     }
     if let Some(page) = path.strip_suffix("/documents") {
@@ -440,6 +449,33 @@ impl FromRequest for SignedIn {
             }
         })
     }
+}
+
+/// The signed-in visitor of a session that has only just begun (its token not yet in the
+/// browser's cookie): the page drawn in the answer to the sign-in carries forms bound to it.
+pub(super) async fn signed_in_with(
+    state: &ServiceState,
+    visitor: &Visitor,
+    token: &str,
+) -> Result<SignedIn, PageError> {
+    let claims = state
+        .jwt
+        .verify(token)
+        .ok_or_else(|| visitor.error(ServiceError::Unauthorized))?;
+    let session_id = claims.sid.clone();
+    let actor = accounts::authenticate(state, claims)
+        .await
+        .map_err(|e| visitor.error(e))?;
+    let visitor = Visitor {
+        csrf: csrf_token(state, &format!("session:{session_id}")),
+        new_visitor_cookie: None,
+        ..visitor.clone()
+    };
+    Ok(SignedIn {
+        visitor,
+        actor,
+        session_id,
+    })
 }
 
 /// A form body (urlencoded) whose `csrf` field matches the visitor's CSRF cookie; refused with

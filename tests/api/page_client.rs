@@ -7,7 +7,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{TestApp, PASSWORD, PDF};
 
 /// A browser in miniature: keeps cookies, follows no redirect, reads forms' CSRF tokens.
 pub struct PageClient<'a> {
@@ -108,6 +108,20 @@ impl<'a> PageClient<'a> {
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
         self.post(action, &all).await
+    }
+
+    /// Posts an upload form as a browser does (multipart): `fields`, then a PDF as `file`.
+    pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let file = reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("document.pdf");
+        let request = self
+            .http
+            .post(self.app.url(path))
+            .multipart(form.part("file", file));
+        self.send(request).await
     }
 
     pub async fn sign_in(&mut self, username: &str) -> Page {

@@ -441,6 +441,140 @@ async fn a_page_session_ends_after_an_hour_of_inactivity_and_sign_in_leads_back(
     assert_eq!(posted.location, "/login?next=%2Fpassword&notice=expired");
 }
 
+/// The id of a right granted now to the producer for Yingde black tea.
+async fn granted_right(app: &TestApp, cast: &Cast) -> String {
+    let granted = app
+        .grant(cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    granted["authorization_id"]
+        .as_str()
+        .expect("right")
+        .to_owned()
+}
+
+/// The hidden fields of a page, as a browser would send them (entities undone).
+fn hidden_fields(page: &Page) -> Vec<(String, String)> {
+    let marker = "<input type=\"hidden\" name=\"";
+    let unescape = |text: &str| {
+        text.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let mut fields = Vec::new();
+    let mut rest = page.html.as_str();
+    while let Some(at) = rest.find(marker) {
+        rest = &rest[at + marker.len()..];
+        let (name, after) = rest.split_once('"').expect("a name");
+        let value = after
+            .strip_prefix(" value=\"")
+            .and_then(|v| v.split_once('"'))
+            .map_or("", |(value, _)| value);
+        fields.push((unescape(name), unescape(value)));
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_form_sent_after_the_session_timed_out_comes_back_filled_in_after_signing_in_unsaved() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let id = bare_draft(&app, &cast.producer).await;
+    let start = Utc::now();
+    app.clock.set(start);
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let page = format!("/applications/{id}");
+    let form = producer.get(&page).await;
+    let (csrf, version) = (form.csrf(), version_of(&form));
+    async fn stored_area_of(app: &TestApp, id: &str, token: &str) -> serde_json::Value {
+        let path = format!("/api/v1/applications/{id}");
+        app.get(&path, Some(token)).await.json["area_mu"].clone()
+    }
+    let stored_area = |app| stored_area_of(app, &id, &cast.producer);
+    assert_eq!(stored_area(&app).await, 120.5);
+    let journal = app.count_rows("journal_events").await;
+
+    // An hour away, then the edit is sent: the answer is the sign-in page, carrying it.
+    app.clock.set(start + Duration::minutes(61));
+    let description = "高山红茶园 & \"明前\" <新>";
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend(application_fields(
+        &version,
+        &[("area_mu", "130"), ("description", description)],
+    ));
+    // A form whose token is not the ended session's carries nothing (not from our page).
+    let forged_token = "0".repeat(64);
+    let mut forged = vec![("csrf", forged_token.as_str())];
+    forged.extend(application_fields(&version, &[("area_mu", "1")]));
+    let forged = producer.post(&page, &forged).await;
+    // (Refused as a forged form, or sent to sign in: which check answers first may vary.)
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::SEE_OTHER].contains(&forged.status),
+        "{}",
+        forged.status
+    );
+    assert!(!forged.html.contains("carry."));
+    let answer = producer.post(&page, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.html);
+    assert!(answer.html.contains("登录已超时，请重新登录"));
+    assert!(answer.html.contains("尚未保存"));
+    let hidden = hidden_fields(&answer);
+    let value = |name: &str| {
+        hidden
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(value("next").as_deref(), Some(page.as_str()));
+    assert_eq!(value("resume").as_deref(), Some(page.as_str()));
+    assert_eq!(value("carry.area_mu").as_deref(), Some("130"));
+    assert_eq!(value("carry.description").as_deref(), Some(description));
+    assert_eq!(value("carry.version"), Some(version.clone()));
+    // Only what was typed is carried: never a form token.
+    assert!(hidden
+        .iter()
+        .all(|(n, v)| n == "csrf" || (!n.contains("csrf") && *v != csrf)));
+    // Nothing of it is stored.
+    assert_eq!(stored_area(&app).await, 120.5);
+    assert_eq!(app.count_rows("journal_events").await, journal);
+
+    // An upload sent after the timeout: its file cannot be carried, and the page says so.
+    let refused = producer
+        .upload(
+            &format!("{page}/documents"),
+            &[("csrf", csrf.as_str()), ("kind", "other")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.html.contains("登录已超时，请重新登录"));
+    assert!(refused.html.contains("重新选择文件"));
+
+    // Signing in from the page brings the form back with what was typed, still unsaved.
+    let back = sign_in_from(&mut producer, &answer).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.html);
+    assert!(back.html.contains("name=\"area_mu\""));
+    assert!(back.html.contains("value=\"130\""), "{}", back.html);
+    assert!(back.html.contains("&quot;明前&quot; &lt;新&gt;"));
+    assert!(back.html.contains("尚未保存或提交"));
+    assert!(producer.cookies.contains_key("gi_session"));
+    assert_eq!(stored_area(&app).await, 120.5, "not applied by itself");
+    assert_eq!(app.count_rows("journal_events").await, journal);
+
+    // The producer sends it again from that page: now it is saved.
+    let again_csrf = back.csrf();
+    let again_version = version_of(&back);
+    let mut resent = vec![("csrf", again_csrf.as_str())];
+    resent.extend(application_fields(
+        &again_version,
+        &[("area_mu", "130"), ("description", description)],
+    ));
+    let saved = producer.post(&page, &resent).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(stored_area(&app).await, 130.0);
+}
+
 #[tokio::test]
 async fn actions_are_buttons_a_second_click_shows_the_state_reached_and_private_pages_are_not_kept()
 {
@@ -578,13 +712,7 @@ async fn exports_and_pages_show_beijing_time_and_labels_and_dates_default_to_bei
 async fn suspending_a_right_twice_shows_it_suspended_rather_than_an_error() {
     let app = spawn_app().await;
     let cast = Cast::assemble(&app).await;
-    let granted = app
-        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
-        .await;
-    let right = granted["authorization_id"]
-        .as_str()
-        .expect("right")
-        .to_owned();
+    let right = granted_right(&app, &cast).await;
     let page = format!("/review/authorizations/{right}");
     let mut reviewer = PageClient::new(&app);
     reviewer.sign_in("li.reviewer").await;
@@ -608,4 +736,210 @@ async fn suspending_a_right_twice_shows_it_suspended_rather_than_an_error() {
     assert_eq!(second.location, first.location);
     let after = reviewer.get(&second.location).await;
     assert!(after.html.contains("data-right-status=\"suspended\""));
+}
+
+#[tokio::test]
+async fn a_usage_report_sent_twice_is_filed_once_and_shown_filed_but_a_different_one_is_refused() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let at = |y, m, d| {
+        Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
+            .single()
+            .expect("a date")
+    };
+    app.clock.set(at(2024, 6, 1));
+    let right = granted_right(&app, &cast).await;
+    app.clock.set(at(2026, 2, 10));
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let page = producer.get("/authorizations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let path = format!("/authorizations/{right}/usage-reports");
+    let report = |marks: &'static str| {
+        vec![
+            ("year", "2025"),
+            ("marks_used", marks),
+            ("output_kg", "1200"),
+            ("sales_cny", "360000"),
+            ("note", "正常生产"),
+        ]
+    };
+    let with_token = |mut fields: Vec<(&'static str, &'static str)>, csrf: &str| {
+        let mut all = vec![("csrf".to_owned(), csrf.to_owned())];
+        all.extend(fields.drain(..).map(|(n, v)| (n.to_owned(), v.to_owned())));
+        all
+    };
+    let same = with_token(report("40000"), &csrf);
+    let same: Vec<(&str, &str)> = same.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+
+    // A double click: the first files it, the second shows it filed, without an error.
+    let first = producer.post(&path, &same).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.html);
+    assert_eq!(first.location, "/authorizations?notice=filed");
+    let second = producer.post(&path, &same).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.html);
+    assert_eq!(
+        second.location,
+        "/authorizations?notice=already_filed&year=2025"
+    );
+    let shown = producer.get(&second.location).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown
+            .html
+            .contains("2025 年度的使用报告已经提交，无需再次提交"),
+        "{}",
+        shown.html
+    );
+    assert!(shown.html.contains("<td>2025</td><td>40000</td>"));
+    let listed = app
+        .get(
+            &format!("/api/v1/authorizations/{right}/usage-reports"),
+            Some(&cast.producer),
+        )
+        .await;
+    assert_eq!(listed.json.as_array().map(Vec::len), Some(1), "filed once");
+
+    // A different report for the year already reported: refused beside the year.
+    let other = with_token(report("1"), &csrf);
+    let other: Vec<(&str, &str)> = other
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let refused = producer.post(&path, &other).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+    assert!(
+        refused.html.contains("id=\"f-year-error\""),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("2025年度的报告已提交"));
+    assert!(refused.html.contains("href=\"#f-year\""), "in the summary");
+    assert!(
+        refused.html.contains("value=\"1\""),
+        "what was typed is kept"
+    );
+
+    // The API's contract is unchanged: a year already reported is a 409.
+    let body = json!({"year": 2025, "marks_used": 40000, "output_kg": 1200, "sales_cny": 360000, "note": "正常生产"});
+    app.post(
+        &format!("/api/v1/authorizations/{right}/usage-reports"),
+        Some(&cast.producer),
+        &body,
+    )
+    .await
+    .assert_problem(409);
+}
+
+/// Signs in from a sign-in page that carries a timed-out form, as the browser would send it.
+async fn sign_in_from(producer: &mut PageClient<'_>, page: &Page) -> Page {
+    sign_in_carrying(producer, hidden_fields(page)).await
+}
+
+/// Signs in as the producer with these hidden fields.
+async fn sign_in_carrying(
+    producer: &mut PageClient<'_>,
+    mut fields: Vec<(String, String)>,
+) -> Page {
+    fields.push(("username".into(), "hongqi".into()));
+    fields.push(("password".into(), crate::helpers::PASSWORD.into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    producer.post("/login", &fields).await
+}
+
+#[tokio::test]
+async fn a_usage_report_or_a_change_request_sent_after_the_timeout_comes_back_unsent() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let start = Utc
+        .with_ymd_and_hms(2026, 2, 10, 9, 0, 0)
+        .single()
+        .expect("a date");
+    app.clock.set(start - Duration::days(600));
+    let right = granted_right(&app, &cast).await;
+    app.clock.set(start);
+    let mut producer = PageClient::new(&app);
+    producer.sign_in("hongqi").await;
+    let csrf = producer.get("/authorizations").await.csrf();
+    let journal = app.count_rows("journal_events").await;
+
+    app.clock.set(start + Duration::minutes(61));
+    let report = [
+        ("csrf", csrf.as_str()),
+        ("year", "2025"),
+        ("marks_used", "40000"),
+        ("output_kg", "1200"),
+        ("sales_cny", "360000"),
+    ];
+    let path = format!("/authorizations/{right}/usage-reports");
+    let answer = producer.post(&path, &report).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.html);
+    let back = sign_in_from(&mut producer, &answer).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.html);
+    assert!(back.html.contains("name=\"marks_used\""));
+    assert!(back.html.contains("value=\"40000\""), "{}", back.html);
+    assert!(back.html.contains("尚未保存或提交"));
+    assert_eq!(
+        app.count_rows("usage_reports").await,
+        0,
+        "not filed by itself"
+    );
+
+    let csrf = producer.get("/enterprise-changes").await.csrf();
+    app.clock.set(start + Duration::minutes(2 * 61));
+    let change = [
+        ("csrf", csrf.as_str()),
+        ("name", "英德市积庆里红茶有限公司"),
+        ("address", ""),
+        ("legal_representative", ""),
+        ("reason", "已换发新营业执照"),
+    ];
+    let answer = producer.post("/enterprise-changes", &change).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.html);
+    let back = sign_in_from(&mut producer, &answer).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.html);
+    assert!(back.html.contains("value=\"英德市积庆里红茶有限公司\""));
+    assert!(back.html.contains("已换发新营业执照"));
+    assert_eq!(
+        app.count_rows("journal_events").await,
+        journal,
+        "nothing stored"
+    );
+
+    // A carried form whose page cannot be drawn (no such application): the sign-in still
+    // works and leads to the page as any other sign-in does.
+    let csrf = back.csrf();
+    app.clock.set(start + Duration::minutes(3 * 61));
+    let answer = producer
+        .post(
+            "/enterprise-changes",
+            &[("csrf", csrf.as_str()), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let fields: Vec<(String, String)> = hidden_fields(&answer)
+        .into_iter()
+        .map(|(n, v)| match n.as_str() {
+            "resume" => (n, "/applications/no-such-application".to_owned()),
+            _ => (n, v),
+        })
+        .collect();
+    let old_session = producer.cookies.get("gi_session").cloned();
+    let signed_in = sign_in_carrying(&mut producer, fields).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(signed_in.location, "/enterprise-changes");
+    assert_ne!(
+        producer.cookies.get("gi_session").cloned(),
+        old_session,
+        "a new session"
+    );
 }

@@ -1,5 +1,7 @@
 //! `/login` and `/logout`.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
@@ -15,6 +17,7 @@ use crate::web::components::{
     SummaryField,
 };
 use crate::web::errors::PageError;
+use crate::web::resume;
 use crate::web::session::{CsrfForm, SignedIn, Visitor};
 
 /// Where each role starts.
@@ -50,6 +53,62 @@ pub struct LoginForm {
     username: String,
     password: String,
     next: String,
+    /// The form that was sent after the session timed out (its address), when it is carried.
+    resume: String,
+    /// An upload was sent after the session timed out: its file could not be carried.
+    upload: String,
+    /// What was typed in that form (`carry.<name>`), and any other field (ignored).
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
+}
+
+impl LoginForm {
+    /// What was typed in the form sent after the session timed out.
+    fn carried(&self) -> Vec<(String, String)> {
+        self.rest
+            .iter()
+            .filter_map(|(name, value)| {
+                let name = name.strip_prefix(CARRY_PREFIX)?;
+                resume::may_carry(name).then(|| (name.to_owned(), value.clone()))
+            })
+            .collect()
+    }
+}
+
+/// The prefix of the hidden fields that carry a timed-out form's values through the sign-in.
+const CARRY_PREFIX: &str = "carry.";
+
+/// The sign-in page as the answer to a form sent after the session timed out: it says so,
+/// and carries the form's address and what was typed (`fields`) so that, once signed in,
+/// the form comes back filled in; or, for an upload, says that the file must be chosen again.
+pub(crate) fn timed_out_sign_in(
+    visitor: &Visitor,
+    page: &str,
+    resume: &str,
+    fields: &[(String, String)],
+    upload: bool,
+) -> HttpResponse {
+    let form = LoginForm {
+        next: page.to_owned(),
+        resume: resume.to_owned(),
+        upload: if upload {
+            "1".to_owned()
+        } else {
+            String::new()
+        },
+        rest: fields
+            .iter()
+            .map(|(name, value)| (format!("{CARRY_PREFIX}{name}"), value.clone()))
+            .collect(),
+        ..Default::default()
+    };
+    login_page(
+        visitor,
+        StatusCode::UNAUTHORIZED,
+        &form,
+        "",
+        &FormErrors::default(),
+    )
 }
 
 fn login_page(
@@ -61,6 +120,15 @@ fn login_page(
 ) -> HttpResponse {
     let v = visitor;
     let lang = v.lang;
+    // A form sent after the session timed out is carried through this sign-in.
+    let notice_code = if !form.upload.is_empty() {
+        "expired_upload"
+    } else if !form.resume.is_empty() {
+        "expired_form"
+    } else {
+        notice_code
+    };
+    let carried = form.carried();
     let said = match notice_code {
         "signed_out" => Some(v.pick("您已退出登录。", "You have signed out.")),
         "password_changed" => Some(v.pick(
@@ -74,6 +142,14 @@ fn login_page(
         "expired" => Some(v.pick(
             "登录已超时，请重新登录。登录后将回到您刚才的页面。",
             "Your session timed out: sign in again to go back to the page you were on.",
+        )),
+        "expired_form" => Some(v.pick(
+            "登录已超时，请重新登录。您刚才填写的内容尚未保存；登录后将回到该表单，已填写的内容会保留，请核对后再提交。",
+            "Your session timed out: sign in again. What you typed was not saved yet; after signing in the form comes back with it, for you to check and send again.",
+        )),
+        "expired_upload" => Some(v.pick(
+            "登录已超时，请重新登录。您选择的文件未能上传，也无法保留：登录后请重新选择文件。",
+            "Your session timed out: sign in again. The file you chose was not uploaded and cannot be kept: choose it again after signing in.",
         )),
         _ => None,
     };
@@ -101,6 +177,13 @@ fn login_page(
             h2 { (v.pick("登录", "Sign in")) }
             (post_form("/login", &v.csrf, html! {
                 input type="hidden" name="next" value=(form.next);
+                @if !form.resume.is_empty() {
+                    input type="hidden" name="resume" value=(form.resume);
+                    @for (name, value) in &carried {
+                        input type="hidden" name={ (CARRY_PREFIX) (name) } value=(value);
+                    }
+                }
+                @if !form.upload.is_empty() { input type="hidden" name="upload" value="1"; }
                 (error_summary(lang, errors, &shown))
                 @for control in &controls { (control.draw(lang, errors)) }
                 (submit_button(v.pick("登录", "Sign in"), None, None))
@@ -151,6 +234,21 @@ pub async fn login(
     };
     match accounts::login_for_pages(&state, input, client_address(&request)).await {
         Ok(token) => {
+            // A form sent after the session timed out comes back with what was typed.
+            let carried = form.carried();
+            if !form.resume.is_empty() && !carried.is_empty() {
+                let resumed = resume::after_sign_in(
+                    &state,
+                    &visitor,
+                    &token.access_token,
+                    &form.resume,
+                    &carried,
+                )
+                .await;
+                if let Some(page) = resumed {
+                    return Ok(page);
+                }
+            }
             let target = safe_next(&form.next).unwrap_or(home_of(token.role));
             Ok(visitor.sign_in(&token.access_token, target))
         }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::not_repeated;
+use super::{new_password_controls, not_repeated};
 use crate::http::client_address;
 use crate::service::accounts::{self, ChangePasswordInput};
 use crate::service::{ServiceError, ServiceState};
@@ -25,37 +25,17 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
     let v = &session.visitor;
     let lang = v.lang;
     let title = v.pick("修改密码", "Change password");
-    let controls = [
-        Control::input(
-            "password",
-            "current_password",
-            v.pick("当前密码", "Current password"),
-            "",
-        )
-        .required()
-        .autocomplete("current-password")
-        .max_length(1024),
-        Control::input(
-            "password",
-            "new_password",
-            v.pick("新密码", "New password"),
-            "",
-        )
-        .required()
-        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-        .autocomplete("new-password")
-        .min_length(10)
-        .max_length(256),
-        Control::input(
-            "password",
-            "password_confirmation",
-            v.pick("再次输入新密码", "New password again"),
-            "",
-        )
-        .required()
-        .autocomplete("new-password")
-        .max_length(256),
-    ];
+    let current = Control::input(
+        "password",
+        "current_password",
+        v.pick("当前密码", "Current password"),
+        "",
+    )
+    .required()
+    .autocomplete("current-password")
+    .max_length(1024);
+    let [new_password, again] = new_password_controls(lang);
+    let controls = [current, new_password, again];
     let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = form_section(
         lang,
@@ -89,11 +69,7 @@ pub async fn change_password(
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
     // The page's own check goes to the use case, which reports it with the others.
-    let repeated = if form.new_password == form.password_confirmation {
-        Vec::new()
-    } else {
-        not_repeated().0
-    };
+    let repeated = not_repeated(&form.new_password, &form.password_confirmation);
     let input = ChangePasswordInput {
         current_password: form.current_password,
         new_password: form.new_password,

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::not_repeated;
+use super::{new_password_controls, not_repeated};
 use crate::http::client_address;
 use crate::service::accounts::{self, PasswordResetConfirm, PasswordResetRequest};
 use crate::service::{ServiceError, ServiceState};
@@ -131,29 +131,8 @@ fn new_password_page(
     let lang = v.lang;
     let title = v.pick("设置新密码", "Set a new password");
     let url = format!("/password-reset/{}", url_encode(token));
-    let controls = [
-        Control::input(
-            "password",
-            "new_password",
-            v.pick("新密码", "New password"),
-            "",
-        )
-        .required()
-        .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-        .autocomplete("new-password")
-        .min_length(10)
-        .max_length(256)
-        .autofocus(),
-        Control::input(
-            "password",
-            "password_confirmation",
-            v.pick("再次输入新密码", "New password again"),
-            "",
-        )
-        .required()
-        .autocomplete("new-password")
-        .max_length(256),
-    ];
+    let [new_password, again] = new_password_controls(lang);
+    let controls = [new_password.autofocus(), again];
     // A spent or unknown link is the form's own problem: the summary says it, unlinked.
     let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
     let body = form_section(
@@ -197,11 +176,7 @@ pub async fn set_new_password(
     form: CsrfForm<NewPasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    let repeated = if form.new_password == form.password_confirmation {
-        Vec::new()
-    } else {
-        not_repeated().0
-    };
+    let repeated = not_repeated(&form.new_password, &form.password_confirmation);
     let input = PasswordResetConfirm {
         token: token.clone(),
         new_password: form.new_password,

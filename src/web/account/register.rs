@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::not_repeated;
+use super::{chosen_password_controls, not_repeated};
 use crate::domain::FieldError;
 use crate::http::client_address;
 use crate::service::accounts::{self, EnterpriseInput, LoginInput, RegisterInput};
@@ -57,38 +57,27 @@ async fn register_page(
     let v = visitor;
     let lang = v.lang;
     let towns = town_choices(state, v).await?;
-    let fields = [
-        Control::input(
-            "text",
-            "username",
-            v.pick("用户名", "Username"),
-            &form.username,
-        )
-        .required()
-        .hint(v.pick(
-            "3–64 个字母、数字或 . _ @ -",
-            "3–64 letters, digits or . _ @ -",
-        ))
-        .autocomplete("username")
-        .autocapitalize("none")
-        .max_length(64),
-        Control::input("password", "password", v.pick("密码", "Password"), "")
-            .required()
-            .hint(v.pick("至少 10 个字符", "At least 10 characters"))
-            .autocomplete("new-password")
-            .min_length(10)
-            .max_length(256),
-        Control::input(
-            "password",
-            "password_confirmation",
-            v.pick("再次输入密码", "Password again"),
-            "",
-        )
-        .required()
-        .autocomplete("new-password")
-        .max_length(256),
-    ];
+    let fields = [Control::input(
+        "text",
+        "username",
+        v.pick("用户名", "Username"),
+        &form.username,
+    )
+    .required()
+    .hint(v.pick(
+        "3–64 个字母、数字或 . _ @ -",
+        "3–64 letters, digits or . _ @ -",
+    ))
+    .autocomplete("username")
+    .autocapitalize("none")
+    .max_length(64)];
     let mut fields = Vec::from(fields);
+    fields.extend(chosen_password_controls(
+        lang,
+        "password",
+        v.pick("密码", "Password"),
+        v.pick("再次输入密码", "Password again"),
+    ));
     fields.extend(enterprise_controls(v, &form.enterprise, towns));
     let names: Vec<SummaryField> = fields.iter().map(Control::summary_field).collect();
     let body = form_section(
@@ -250,11 +239,7 @@ pub async fn register(
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
     // The page's own check goes to the use case, which reports it with all the others.
-    let repeated = if form.password == form.password_confirmation {
-        Vec::new()
-    } else {
-        not_repeated().0
-    };
+    let repeated = not_repeated(&form.password, &form.password_confirmation);
     let input = RegisterInput {
         username: form.username.clone(),
         password: form.password.clone(),

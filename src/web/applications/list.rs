@@ -6,11 +6,12 @@ use maud::html;
 
 use super::products_of;
 use crate::domain::roles::Role;
-use crate::service::applications::{self, ApplicationQuery};
+use crate::service::applications::{self, ApplicationQuery, ApplicationSummary};
 use crate::service::paging::PageRequest;
 use crate::service::ServiceState;
 use crate::web::components::{
-    application_status_tag, case_number, due_date, pager, table, PageQuery, PagerStyle,
+    application_status_tag, case_number, due_date, list_section, listing, table, ListSection,
+    PageQuery, PagerStyle,
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
@@ -43,9 +44,36 @@ pub async fn my_applications(
         v.pick("办理期限", "Due by"),
         v.pick("创建时间", "Started"),
     ];
-    let body = html! {
-        section {
-            h2 { (title) }
+    let empty = v.pick(
+        "还没有申请。点击上方按钮开始，可以随时保存草稿。",
+        "No applications yet. Start with the button above; drafts are kept until you submit.",
+    );
+    let rows = |items: &[ApplicationSummary]| {
+        table(
+            &headers,
+            None,
+            false,
+            html! {
+                @for item in items {
+                    tr {
+                        td {
+                            a href={ "/applications/" (url_encode(&item.id)) } {
+                                (labels::product_of(lang, &products, &item.product_code))
+                            }
+                        }
+                        td { (case_number(item.application_no.as_deref())) }
+                        td { (application_status_tag(lang, item.status)) }
+                        td { (due_date(lang, item.current_step_due, item.overdue)) }
+                        td { (when(item.created_at)) }
+                    }
+                }
+            },
+        )
+    };
+    let body = list_section(ListSection {
+        title,
+        intro: None,
+        before: html! {
             p {
                 a class="button" href="/applications/new" data-testid="new-application" {
                     (v.pick("＋ 申请使用专用标志", "+ Apply to use the special mark"))
@@ -55,33 +83,15 @@ pub async fn my_applications(
                     (v.pick("申请前请阅读办事指南", "Read the service guide before applying"))
                 }
             }
-            @if page.items.is_empty() {
-                p {
-                    (v.pick(
-                        "还没有申请。点击上方按钮开始，可以随时保存草稿。",
-                        "No applications yet. Start with the button above; drafts are kept until you submit."
-                    ))
-                }
-            } @else {
-                (table(&headers, None, false, html! {
-                    @for item in &page.items {
-                        tr {
-                            td {
-                                a href={ "/applications/" (url_encode(&item.id)) } {
-                                    (labels::product_of(lang, &products, &item.product_code))
-                                }
-                            }
-                            td { (case_number(item.application_no.as_deref())) }
-                            td { (application_status_tag(lang, item.status)) }
-                            td { (due_date(lang, item.current_step_due, item.overdue)) }
-                            td { (when(item.created_at)) }
-                        }
-                    }
-                }))
-                (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total,
-                    |to| format!("/applications?page={to}")))
-            }
-        }
-    };
+        },
+        list: listing(
+            lang,
+            PagerStyle::Counted,
+            &page,
+            Some(empty),
+            |to| format!("/applications?page={to}"),
+            rows,
+        ),
+    });
     Ok(session.render(StatusCode::OK, title, body))
 }

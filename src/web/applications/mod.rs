@@ -16,7 +16,8 @@ pub use act::act;
 pub use documents::{download, remove_document, upload};
 pub use edit::save;
 pub use list::my_applications;
-pub use new::{create_application, new_application};
+pub use new::{create_application, new_application, resume_new};
+pub use show::resume;
 pub use show::show;
 
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ use crate::domain::roles::Role;
 use crate::service::applications::{self, ApplicationInput};
 use crate::service::public::ProductView;
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{form_section, FormErrors, FormSection};
+use crate::web::components::{form_section, notice, FormErrors, FormSection};
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
@@ -29,10 +29,11 @@ fn new_application_page(
     product: &ProductView,
     form: &ApplicationForm,
     errors: &FormErrors,
+    said: Option<&str>,
 ) -> HttpResponse {
     let v = &session.visitor;
     let lang = v.lang;
-    let body = form_section(
+    let section = form_section(
         lang,
         FormSection {
             title: v.pick("申请使用地理标志专用标志", "Apply to use the GI special mark"),
@@ -49,6 +50,10 @@ fn new_application_page(
             after: html! {},
         },
     );
+    let body = html! {
+        @if let Some(said) = said { (notice(said)) }
+        (section)
+    };
     session.render(status, v.pick("新申请", "New application"), body)
 }
 
@@ -102,6 +107,7 @@ pub async fn new_application(
         product,
         &form,
         &FormErrors::default(),
+        None,
     ))
 }
 
@@ -144,7 +150,33 @@ pub async fn create_application(
                     .map(|e| labels::choose_the_town("production_town", e))
                     .collect(),
             ),
+            None,
         )),
         Err(other) => Err(session.error(other)),
     }
+}
+
+/// The new application's form again with what was typed before the session timed out
+/// (`said` on top), after signing in; nothing is saved until it is sent again.
+pub async fn resume_new(
+    state: &ServiceState,
+    session: &SignedIn,
+    form: ApplicationForm,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    if session.actor.role != Role::Applicant {
+        return Err(session.error(ServiceError::Forbidden));
+    }
+    let products = products_of(state, session).await?;
+    let Some(product) = products.iter().find(|p| p.code == form.product_code) else {
+        return Ok(session.visitor.redirect("/applications/new"));
+    };
+    Ok(new_application_page(
+        session,
+        StatusCode::OK,
+        product,
+        &form,
+        &FormErrors::default(),
+        Some(&said),
+    ))
 }

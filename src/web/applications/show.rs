@@ -311,3 +311,28 @@ fn facts(
         }
     }
 }
+
+/// The application page again with what was typed before the session timed out, after
+/// signing in: the application's fields (when they were sent) and the action's (`action`),
+/// with `said` on top. Nothing is saved or done until the producer sends it again.
+pub async fn resume(
+    state: &ServiceState,
+    session: &SignedIn,
+    id: &str,
+    action: Option<&str>,
+    values: HashMap<String, String>,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    let action = match action.map(str::parse::<ApplicationAction>) {
+        Some(Ok(action)) => Some(action),
+        Some(Err(_)) => return Err(session.error(crate::service::ServiceError::NotFound)),
+        None => None,
+    };
+    let redraw = Redraw {
+        form: ApplicationForm::from_values(&values),
+        action: action.map(|action| (action, values, FormErrors::default())),
+        notice: Some(said),
+        ..Default::default()
+    };
+    application_page(state, session, id, StatusCode::OK, redraw).await
+}

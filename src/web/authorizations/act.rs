@@ -217,3 +217,21 @@ pub async fn act_on_right(
         Err(other) => Err(session.error(other)),
     }
 }
+
+/// A right's page again with the move typed before the session timed out (`said` on top),
+/// after signing in; nothing is done until it is sent again.
+pub async fn resume_move(
+    state: &ServiceState,
+    session: &SignedIn,
+    id: &str,
+    action: &str,
+    form: RightActionForm,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    let action: AuthorizationAction = action
+        .parse()
+        .map_err(|_| session.error(ServiceError::NotFound))?;
+    let typed = (action, form, FormErrors::default());
+    let said = crate::web::components::notice(&said);
+    right_page(state, session, id, StatusCode::OK, Some(&typed), Some(said)).await
+}

@@ -249,6 +249,17 @@ async fn rights_page(
 #[serde(default)]
 pub struct RightsQuery {
     notice: String,
+    /// The year of the report a notice speaks of.
+    year: String,
+}
+
+/// Whether `filed` is the report `input` would file (the same year and the same figures).
+fn same_report(filed: &UsageReportView, input: &UsageReportInput) -> bool {
+    filed.year == input.year
+        && filed.marks_used == input.marks_used
+        && filed.output_kg == input.output_kg
+        && filed.sales_cny == input.sales_cny
+        && filed.note.as_deref().map(str::trim) == input.note.as_deref().map(str::trim)
 }
 
 pub async fn my_rights(
@@ -256,16 +267,19 @@ pub async fn my_rights(
     session: SignedIn,
     query: web::Query<RightsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let said = match query.notice.as_str() {
-        "filed" => Some(
-            session
-                .visitor
-                .pick("使用报告已提交。", "Usage report filed."),
-        ),
-        "surrendered" => Some(session.visitor.pick("已注销。", "Surrendered.")),
+    let v = &session.visitor;
+    let year = query.year.parse::<i32>().ok();
+    let said = match (query.notice.as_str(), year) {
+        ("filed", _) => Some(v.pick("使用报告已提交。", "Usage report filed.").to_owned()),
+        ("already_filed", Some(year)) => Some(if v.lang.zh() {
+            format!("{year} 年度的使用报告已经提交，无需再次提交；已提交的报告见下表。")
+        } else {
+            format!("The report for {year} was already filed, no need to send it again: it is in the table below.")
+        }),
+        ("surrendered", _) => Some(v.pick("已注销。", "Surrendered.").to_owned()),
         _ => None,
     };
-    rights_page(&state, &session, StatusCode::OK, None, said).await
+    rights_page(&state, &session, StatusCode::OK, None, said.as_deref()).await
 }
 
 pub async fn file_report(
@@ -276,10 +290,25 @@ pub async fn file_report(
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.0);
     let refused = |problems| Some((id.as_str(), &form, FormErrors(problems)));
-    let filed = match form.read() {
-        Ok(input) => usage::file_report(&state, &session.actor, id.clone(), input).await,
-        Err(problems) => Err(ServiceError::Invalid(problems)),
+    let read = form.read();
+    let filed = match &read {
+        Ok(input) => usage::file_report(&state, &session.actor, id.clone(), input.clone()).await,
+        Err(problems) => Err(ServiceError::Invalid(problems.clone())),
     };
+    // A second click (or a resent form) finds the very report the first one filed: that is
+    // what was asked for, so show it filed rather than refuse. A different report for a
+    // year already reported is still refused, beside the year.
+    if let (Err(ServiceError::Conflict(_)), Ok(input)) = (&filed, &read) {
+        let reports = usage::reports(&state, &session.actor, id.clone())
+            .await
+            .map_err(|e| session.error(e))?;
+        if reports.iter().any(|report| same_report(report, input)) {
+            return Ok(session.visitor.redirect(&format!(
+                "/authorizations?notice=already_filed&year={}",
+                input.year
+            )));
+        }
+    }
     match filed {
         Ok(_) => Ok(session.visitor.redirect("/authorizations?notice=filed")),
         Err(ServiceError::Invalid(problems)) => {
@@ -305,4 +334,17 @@ pub async fn file_report(
         }
         Err(other) => Err(session.error(other)),
     }
+}
+
+/// The producer's rights again with the report typed before the session timed out in its
+/// right's form (`said` on top), after signing in; nothing is filed until it is sent again.
+pub async fn resume_report(
+    state: &ServiceState,
+    session: &SignedIn,
+    right: &str,
+    form: ReportForm,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    let typed = (right, &form, FormErrors::default());
+    rights_page(state, session, StatusCode::OK, Some(typed), Some(&said)).await
 }

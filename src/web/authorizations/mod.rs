@@ -11,11 +11,11 @@ mod mine;
 mod register;
 mod right;
 
-pub use act::act_on_right;
+pub use act::{act_on_right, resume_move};
 pub use certificate::certificate;
 pub use label_sheet::{codes_csv as label_codes_csv, print_sheet as label_print_sheet};
 pub use labels::{labels_of_right, order_batch as order_label_batch, set_quota as set_label_quota};
-pub use mine::{file_report, my_rights};
+pub use mine::{file_report, my_rights, resume_report};
 pub use register::register_of_rights;
 pub use right::right;
 

@@ -179,39 +179,32 @@ pub fn layout(
         "英德市市场监督管理局 · 地理标志专用标志使用登记。发现冒用专用标志，请向市场监管部门举报。",
         "Yingde Market Regulation Bureau · register of GI special mark users. Report misuse of the mark to market regulation.",
     );
-    let page = html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                a class="skip" href="#main" { (lang.pick("跳到正文", "Skip to content")) }
-                header {
-                    div class="bar" {
-                        h1 { a href={ "/" (lang.query()) } { (site) } }
-                        nav {
-                            (nav)
-                            a href=(other_href) lang=(other_code) { (other_label) }
-                        }
+    let page = document(
+        lang,
+        title,
+        STYLE,
+        html! {
+            a class="skip" href="#main" { (lang.pick("跳到正文", "Skip to content")) }
+            header {
+                div class="bar" {
+                    h1 { a href={ "/" (lang.query()) } { (site) } }
+                    nav {
+                        (nav)
+                        a href=(other_href) lang=(other_code) { (other_label) }
                     }
                 }
-                main id="main" { (body) }
-                footer class="muted" { (footer) (crate::web::office::footer(lang)) }
-                script { (PreEscaped(SCRIPT)) }
             }
-        }
-    };
+            main id="main" { (body) }
+            footer class="muted" { (footer) (crate::web::office::footer(lang)) }
+            script { (PreEscaped(SCRIPT)) }
+        },
+    );
     html_response(status, page)
 }
 
-/// A document made to be printed (a certificate): its own style sheet, no site header or
-/// footer, the same security headers.
-pub fn print_document(lang: Lang, title: &str, style: &str, body: Markup) -> HttpResponse {
-    let page = html! {
+/// The HTML document every page is: its language, title and style sheet, then `body`.
+fn document(lang: Lang, title: &str, style: &str, body: Markup) -> Markup {
+    html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
@@ -222,7 +215,13 @@ pub fn print_document(lang: Lang, title: &str, style: &str, body: Markup) -> Htt
             }
             body { (body) }
         }
-    };
+    }
+}
+
+/// A document made to be printed (a certificate): its own style sheet, no site header or
+/// footer, the same security headers.
+pub fn print_document(lang: Lang, title: &str, style: &str, body: Markup) -> HttpResponse {
+    let page = document(lang, title, style, body);
     html_response(StatusCode::OK, page)
 }
 

@@ -1,15 +1,17 @@
 //! The pieces pages are built of, each drawn in one place: the page skeleton (`layout`), form
 //! fields with their errors beside them (`field`), the error summary, notices, status tags,
-//! tables, pagers, the history of a record, and buttons that post a form with its CSRF token.
+//! tables, pagers, the skeleton of a list page (`list`), the history of a record, and buttons that post a form with its CSRF token.
 //! Pages compose these with `maud::html!`, which escapes every value it splices in.
 
 pub mod case;
 pub mod field;
 pub mod layout;
+pub mod list;
 
 pub use case::{case_facts, case_number, due_date};
 pub use field::{field_errors, Control, FormErrors, SummaryField};
 pub use layout::{layout, print_document, public_page};
+pub use list::{filtered, list_section, listing, FilterQuery, ListSection};
 
 use maud::{html, Markup};
 use serde::Deserialize;

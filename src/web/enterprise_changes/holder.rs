@@ -43,7 +43,7 @@ async fn page(
     status: StatusCode,
     form: &ChangeForm,
     errors: &FormErrors,
-    done: bool,
+    said: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role != Role::Applicant {
         return Err(session.error(ServiceError::Forbidden));
@@ -87,7 +87,7 @@ async fn page(
     ];
     let names: Vec<SummaryField> = fields.iter().map(Control::summary_field).collect();
     let body = html! {
-        @if done { (notice(v.pick("变更申请已提交，等待审核。", "Your request is sent and waits for a decision."))) }
+        @if let Some(said) = said { (notice(said)) }
         (form_section(lang, FormSection {
             title: v.pick("申请变更企业信息", "Ask to change your details"),
             hint: Some(v.pick(
@@ -119,14 +119,19 @@ pub async fn my_changes(
     session: SignedIn,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let done = query.notice == "submitted";
+    let said = (query.notice == "submitted").then(|| {
+        session.visitor.pick(
+            "变更申请已提交，等待审核。",
+            "Your request is sent and waits for a decision.",
+        )
+    });
     page(
         &state,
         &session,
         StatusCode::OK,
         &ChangeForm::default(),
         &FormErrors::default(),
-        done,
+        said,
     )
     .await
 }
@@ -155,22 +160,33 @@ pub async fn request_change(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
                 &errors,
-                false,
+                None,
             )
             .await
         }
         Err(ServiceError::Conflict(message)) => {
             let errors = FormErrors(vec![FieldError::new("change", "conflict", message)]);
-            page(
-                &state,
-                &session,
-                StatusCode::CONFLICT,
-                &form,
-                &errors,
-                false,
-            )
-            .await
+            page(&state, &session, StatusCode::CONFLICT, &form, &errors, None).await
         }
         Err(other) => Err(session.error(other)),
     }
+}
+
+/// The change request's form again with what was typed before the session timed out
+/// (`said` on top), after signing in; nothing is sent until it is sent again.
+pub async fn resume_request(
+    state: &ServiceState,
+    session: &SignedIn,
+    form: ChangeForm,
+    said: String,
+) -> Result<HttpResponse, PageError> {
+    page(
+        state,
+        session,
+        StatusCode::OK,
+        &form,
+        &FormErrors::default(),
+        Some(&said),
+    )
+    .await
 }

@@ -5,7 +5,7 @@
 mod holder;
 mod staff;
 
-pub use holder::{my_changes, request_change};
+pub use holder::{my_changes, request_change, resume_request};
 pub use staff::{changes_to_decide, decide_change};
 
 use maud::{html, Markup};

@@ -5,10 +5,12 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use crate::service::abnormal::{self, AbnormalQuery};
+use crate::service::abnormal::{self, AbnormalQuery, AbnormalUserView};
 use crate::service::paging::PageRequest;
 use crate::service::ServiceState;
-use crate::web::components::{back_link, pager, public_page, table, PagerStyle};
+use crate::web::components::{
+    back_link, list_section, listing, public_page, table, ListSection, PagerStyle,
+};
 use crate::web::errors::PageError;
 use crate::web::format::when;
 use crate::web::lang::Lang;
@@ -51,24 +53,13 @@ pub async fn abnormal_list(
     let en = if lang.zh() { "" } else { "&lang=en" };
     let link =
         move |page: i64| format!("/abnormal?page={page}&include_removed={include_removed}{en}");
-    let body = html! {
-        section {
-            h2 { (title) }
-            p class="muted" {
-                (lang.pick("依据《广东省地理标志条例》第十五条公示。列入名录的企业仍为授权使用人。",
-                    "Published under Art. 15 of the Guangdong GI Regulations. A listed enterprise still holds its right."))
-            }
-            p {
-                @if include_removed {
-                    a href={ "/abnormal?include_removed=false" (en) } { (lang.pick("只看当前列入", "Current entries only")) }
-                } @else {
-                    a href={ "/abnormal?include_removed=true" (en) } { (lang.pick("包括已移出", "Include removed entries")) }
-                }
-                " · "
-                a href={ "/api/v1/public/abnormal-users.csv?include_removed=" (include_removed) } { "CSV" }
-            }
-            (table(&labels, Some("abnormal-list"), true, html! {
-                @for e in &list.items {
+    let rows = |items: &[AbnormalUserView]| {
+        table(
+            &labels,
+            Some("abnormal-list"),
+            true,
+            html! {
+                @for e in items {
                     tr {
                         td class="code" data-label=(labels[0]) { a href={ "/verify/" (e.registry_no) } { (e.registry_no) } }
                         td data-label=(labels[1]) { (e.enterprise_name) br; span class="code" { (e.uscc) } }
@@ -78,9 +69,30 @@ pub async fn abnormal_list(
                         td data-label=(labels[5]) { @if let Some(at) = e.removed_at { (when(at)) } @else { "—" } }
                     }
                 }
-            }))
-            (pager(lang, PagerStyle::Public, list.page, list.per_page, list.total, link))
-        }
+            },
+        )
+    };
+    let section = list_section(ListSection {
+        title,
+        intro: Some(lang.pick(
+            "依据《广东省地理标志条例》第十五条公示。列入名录的企业仍为授权使用人。",
+            "Published under Art. 15 of the Guangdong GI Regulations. A listed enterprise still holds its right.",
+        )),
+        before: html! {
+            p {
+                @if include_removed {
+                    a href={ "/abnormal?include_removed=false" (en) } { (lang.pick("只看当前列入", "Current entries only")) }
+                } @else {
+                    a href={ "/abnormal?include_removed=true" (en) } { (lang.pick("包括已移出", "Include removed entries")) }
+                }
+                " · "
+                a href={ "/api/v1/public/abnormal-users.csv?include_removed=" (include_removed) } { "CSV" }
+            }
+        },
+        list: listing(lang, PagerStyle::Public, &list, None, link, rows),
+    });
+    let body = html! {
+        (section)
         (back_link(&format!("/{}", lang.query()), lang.pick("‹ 返回查询", "‹ Back to search")))
     };
     Ok(public_page(lang, StatusCode::OK, title, "/abnormal", body))

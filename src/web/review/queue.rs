@@ -3,35 +3,27 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
-use serde::Deserialize;
 
 use super::staff_only;
 use crate::domain::roles::Role;
 use crate::domain::workflow::ApplicationStatus;
-use crate::service::applications::{self, ApplicationQuery};
+use crate::service::applications::{self, ApplicationQuery, ApplicationSummary};
 use crate::service::paging::PageRequest;
-use crate::service::{public, ServiceError, ServiceState};
+use crate::service::{public, ServiceState};
 use crate::web::components::{
-    case_number, due_date, pager, status_and_product_filter, table, FormErrors, PagerStyle,
+    case_number, due_date, filtered, list_section, listing, status_and_product_filter, table,
+    FilterQuery, ListSection, PagerStyle,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
 use crate::web::labels;
 use crate::web::session::SignedIn;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct QueueQuery {
-    status: String,
-    product: String,
-    page: Option<i64>,
-}
-
 /// The queue: applications waiting for staff, the most urgent first, with days in state.
 pub async fn queue(
     state: web::Data<ServiceState>,
     session: SignedIn,
-    query: web::Query<QueueQuery>,
+    query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, PageError> {
     if session.actor.role == Role::Applicant {
         return Ok(session.visitor.redirect("/applications"));
@@ -44,8 +36,8 @@ pub async fn queue(
         .await
         .map_err(|e| session.error(e))?;
     let filter = ApplicationQuery {
-        status: (!query.status.is_empty()).then(|| query.status.clone()),
-        product: (!query.product.is_empty()).then(|| query.product.clone()),
+        status: query.status(),
+        product: query.product(),
         sort: Some("urgency".into()),
         waiting_for_staff: true,
     };
@@ -53,11 +45,8 @@ pub async fn queue(
         page: query.page,
         per_page: Some(50),
     };
-    let (page, errors) = match applications::list(&state, &session.actor, filter, paging).await {
-        Ok(page) => (Some(page), FormErrors::default()),
-        Err(ServiceError::Invalid(problems)) => (None, FormErrors(problems)),
-        Err(other) => return Err(session.error(other)),
-    };
+    let listed = applications::list(&state, &session.actor, filter, paging).await;
+    let (page, errors) = filtered(listed).map_err(|e| session.error(e))?;
 
     // What waits for staff first, then the other states.
     let waiting = ApplicationStatus::WAITING_FOR_STAFF;
@@ -83,15 +72,39 @@ pub async fn queue(
         v.pick("已停留（天）", "Days in state"),
         v.pick("办理期限", "Due"),
     ];
-    let body = html! {
-        section {
-            h2 { (title) }
-            p class="muted" {
-                (v.pick(
-                    "按紧急程度排列：当前环节（受理、审查、审批）期限最早的在前，其次是等待最久的。",
-                    "Most urgent first: the earliest deadline of the current step (acceptance, review, approval), then the longest waiting."
-                ))
-            }
+    let rows = |items: &[ApplicationSummary]| {
+        table(
+            &headers,
+            Some("queue"),
+            true,
+            html! {
+                @for item in items {
+                    tr data-id=(item.id) {
+                        td {
+                            a href={ "/review/" (url_encode(&item.id)) } { (item.enterprise.name) }
+                            div class="code muted" { (item.enterprise.uscc) }
+                            div class="muted" { (case_number(item.application_no.as_deref())) }
+                        }
+                        td data-label=(headers[1]) { (labels::product_of(lang, &products, &item.product_code)) }
+                        td data-label=(headers[2]) { (labels::application_status(lang, item.status)) }
+                        td data-label=(headers[3]) { (item.days_in_state) }
+                        td data-label=(headers[4]) {
+                            (due_date(lang, item.current_step_due, item.overdue))
+                        }
+                    }
+                }
+            },
+        )
+    };
+    let link = |to| query.page_link("/review", to);
+    let empty = v.pick("没有待办的申请。", "Nothing waiting.");
+    let body = list_section(ListSection {
+        title,
+        intro: Some(v.pick(
+            "按紧急程度排列：当前环节（受理、审查、审批）期限最早的在前，其次是等待最久的。",
+            "Most urgent first: the earliest deadline of the current step (acceptance, review, approval), then the longest waiting.",
+        )),
+        before: html! {
             @if session.actor.role.may_review() {
                 p {
                     a href="/review/enterprises/new" data-testid="window-registration" { (v.pick("窗口登记企业", "Register an enterprise at the window")) }
@@ -100,35 +113,11 @@ pub async fn queue(
                 }
             }
             (status_and_product_filter(lang, "/review", (&query.status, &query.product), statuses, &products, &errors))
-            @if let Some(page) = &page {
-                @if page.items.is_empty() {
-                    p { (v.pick("没有待办的申请。", "Nothing waiting.")) }
-                } @else {
-                    (table(&headers, Some("queue"), true, html! {
-                        @for item in &page.items {
-                            tr data-id=(item.id) {
-                                td {
-                                    a href={ "/review/" (url_encode(&item.id)) } { (item.enterprise.name) }
-                                    div class="code muted" { (item.enterprise.uscc) }
-                                    div class="muted" { (case_number(item.application_no.as_deref())) }
-                                }
-                                td data-label=(headers[1]) { (labels::product_of(lang, &products, &item.product_code)) }
-                                td data-label=(headers[2]) { (labels::application_status(lang, item.status)) }
-                                td data-label=(headers[3]) { (item.days_in_state) }
-                                td data-label=(headers[4]) {
-                                    (due_date(lang, item.current_step_due, item.overdue))
-                                }
-                            }
-                        }
-                    }))
-                    (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total, |to| format!(
-                        "/review?status={}&product={}&page={to}",
-                        url_encode(&query.status),
-                        url_encode(&query.product)
-                    )))
-                }
-            }
-        }
-    };
+        },
+        list: page.as_ref().map_or_else(
+            || html! {},
+            |page| listing(lang, PagerStyle::Counted, page, Some(empty), link, rows),
+        ),
+    });
     Ok(session.render(StatusCode::OK, title, body))
 }

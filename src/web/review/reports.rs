@@ -7,12 +7,12 @@ use maud::html;
 use serde::Deserialize;
 
 use super::staff_only;
-use crate::service::fake_reports::{self, CloseInput, FakeReportQuery};
+use crate::service::fake_reports::{self, CloseInput, FakeReportQuery, FakeReportView};
 use crate::service::paging::PageRequest;
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
-    action_form, error_summary, notice, pager, ActionForm, Control, FormErrors, PagerStyle,
-    SummaryField,
+    action_form, error_summary, list_section, listing, notice, ActionForm, Control, FormErrors,
+    ListSection, PagerStyle, SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
@@ -59,17 +59,10 @@ async fn reports_page(
         .map_err(|e| session.error(e))?;
     let title = v.pick("冒用举报", "Reports of fakes");
     let blank = (CloseForm::default(), FormErrors::default());
-    let body = html! {
-        @if query.notice == "closed" { (notice(v.pick("举报已办结。", "Report closed."))) }
-        section {
-            h2 { (title) }
-            p class="actions" {
-                a href="/review/reports" { (v.pick("待处理", "Open")) }
-                a href="/review/reports?status=closed" { (v.pick("已办结", "Closed")) }
-            }
-            @if page.items.is_empty() { p { (v.pick("没有举报。", "No reports.")) } }
+    let rows = |items: &[FakeReportView]| {
+        html! {
             ul class="results" data-testid="reports" {
-                @for report in &page.items {
+                @for report in items {
                     li data-report=(report.id) {
                         div {
                             a class="code" href={ "/verify/" (url_encode(&report.code_seen)) } { (report.code_seen) }
@@ -104,9 +97,21 @@ async fn reports_page(
                     }
                 }
             }
-            (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total,
-                |to| format!("/review/reports?status={which}&page={to}")))
         }
+    };
+    let body = html! {
+        @if query.notice == "closed" { (notice(v.pick("举报已办结。", "Report closed."))) }
+        (list_section(ListSection {
+            title,
+            intro: None,
+            before: html! {
+                p class="actions" {
+                    a href="/review/reports" { (v.pick("待处理", "Open")) }
+                    a href="/review/reports?status=closed" { (v.pick("已办结", "Closed")) }
+                }
+            },
+            list: listing(lang, PagerStyle::Counted, &page, Some(v.pick("没有举报。", "No reports.")), |to| format!("/review/reports?status={which}&page={to}"), rows),
+        }))
     };
     Ok(session.render(status, title, body))
 }

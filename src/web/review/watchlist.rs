@@ -8,7 +8,7 @@ use maud::html;
 use super::staff_only;
 use crate::domain::usage::WatchReason;
 use crate::service::paging::PageRequest;
-use crate::service::usage::{self, WatchQuery};
+use crate::service::usage::{self, WatchEntry, WatchQuery};
 use crate::service::ServiceState;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -18,7 +18,8 @@ use crate::domain::{FieldError, Localized};
 use crate::service::abnormal::{self, AbnormalInput};
 use crate::service::ServiceError;
 use crate::web::components::{
-    csrf_field, field_errors, pager, table, FormErrors, PageQuery, PagerStyle,
+    csrf_field, field_errors, list_section, listing, table, FormErrors, ListSection, PageQuery,
+    PagerStyle,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
@@ -167,54 +168,54 @@ async fn watchlist_page(
         v.pick("登记编号", "Registry no."),
         v.pick("原因", "Why"),
     ];
-    let body = html! {
-        section {
-            h2 { (title) }
-            p class="muted" {
-                (v.pick(
-                    "使用报告逾期，或连续两年未使用专用标志（可依法撤销）的授权。",
-                    "Rights with an overdue usage report, or two years without use (grounds for revocation)."
-                ))
-            }
-            @if page.items.is_empty() {
-                p { (v.pick("名单为空。", "Nobody is on the watchlist.")) }
-            } @else {
-                (table(&headers, Some("watchlist"), false, html! {
-                    @for entry in &page.items {
-                        tr {
-                            td { (entry.enterprise_name) div class="code muted" { (entry.uscc) } }
-                            td class="code" {
-                                a href={ "/review/authorizations/" (url_encode(&entry.authorization_id)) } { (entry.registry_no) }
+    let rows = |items: &[WatchEntry]| {
+        table(
+            &headers,
+            Some("watchlist"),
+            false,
+            html! {
+                @for entry in items {
+                    tr {
+                        td { (entry.enterprise_name) div class="code muted" { (entry.uscc) } }
+                        td class="code" {
+                            a href={ "/review/authorizations/" (url_encode(&entry.authorization_id)) } { (entry.registry_no) }
+                        }
+                        td {
+                            ul { @for r in &entry.reasons { li { (reason_text(lang, r)) } } }
+                            @if entry.non_use_ground {
+                                p class="overdue" { (v.pick("符合连续两年未使用的撤销条件", "Meets the two-year non-use ground")) }
                             }
-                            td {
-                                ul { @for r in &entry.reasons { li { (reason_text(lang, r)) } } }
-                                @if entry.non_use_ground {
-                                    p class="overdue" { (v.pick("符合连续两年未使用的撤销条件", "Meets the two-year non-use ground")) }
-                                }
-                                @let ground = suggested_ground(&entry.reasons);
-                                @let none = FormErrors::default();
-                                @let shown = errors.as_ref().filter(|(id, _)| *id == entry.authorization_id).map_or(&none, |(_, e)| e);
-                                form method="post" data-testid="list-abnormal"
-                                    action={ "/review/watchlist/" (url_encode(&entry.authorization_id)) "/abnormal" } {
-                                    (csrf_field(&v.csrf))
-                                    input type="hidden" name="reason" value=(ground.as_str());
-                                    (field_errors(lang, shown, "reason", "reason"))
-                                    label { (v.pick("列入使用异常名录：", "List as abnormal use: ")) (v.pick(ground.label_zh(), ground.label_en())) }
-                                    br;
-                                    label { (v.pick("说明", "Note")) " " input name="note" required maxlength="2000"; }
-                                    (field_errors(lang, shown, "note", "note"))
-                                    label { (v.pick("整改期限", "Correct by")) " " input type="date" name="correct_by" required; }
-                                    (field_errors(lang, shown, "correct_by", "correct_by"))
-                                    button type="submit" class="secondary" { (v.pick("列入", "List")) }
-                                }
+                            @let ground = suggested_ground(&entry.reasons);
+                            @let none = FormErrors::default();
+                            @let shown = errors.as_ref().filter(|(id, _)| *id == entry.authorization_id).map_or(&none, |(_, e)| e);
+                            form method="post" data-testid="list-abnormal"
+                                action={ "/review/watchlist/" (url_encode(&entry.authorization_id)) "/abnormal" } {
+                                (csrf_field(&v.csrf))
+                                input type="hidden" name="reason" value=(ground.as_str());
+                                (field_errors(lang, shown, "reason", "reason"))
+                                label { (v.pick("列入使用异常名录：", "List as abnormal use: ")) (v.pick(ground.label_zh(), ground.label_en())) }
+                                br;
+                                label { (v.pick("说明", "Note")) " " input name="note" required maxlength="2000"; }
+                                (field_errors(lang, shown, "note", "note"))
+                                label { (v.pick("整改期限", "Correct by")) " " input type="date" name="correct_by" required; }
+                                (field_errors(lang, shown, "correct_by", "correct_by"))
+                                button type="submit" class="secondary" { (v.pick("列入", "List")) }
                             }
                         }
                     }
-                }))
-                (pager(lang, PagerStyle::Counted, page.page, page.per_page, page.total,
-                    |to| format!("/review/watchlist?page={to}")))
-            }
-        }
+                }
+            },
+        )
     };
+    let empty = v.pick("名单为空。", "Nobody is on the watchlist.");
+    let body = list_section(ListSection {
+        title,
+        intro: Some(v.pick(
+            "使用报告逾期，或连续两年未使用专用标志（可依法撤销）的授权。",
+            "Rights with an overdue usage report, or two years without use (grounds for revocation).",
+        )),
+        before: html! {},
+        list: listing(lang, PagerStyle::Counted, &page, Some(empty), |to| format!("/review/watchlist?page={to}"), rows),
+    });
     Ok(session.render(status, title, body))
 }
