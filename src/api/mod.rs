@@ -84,6 +84,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/enterprise-changes/{id}/reject")
                         .post(enterprise_changes::reject),
                 )
+                .service(
+                    web::resource("/enterprise-changes/{id}/documents")
+                        .post(enterprise_changes::upload_document),
+                )
+                .service(
+                    web::resource("/enterprise-changes/{id}/documents/{document_id}")
+                        .get(enterprise_changes::download_document),
+                )
                 .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
                     web::resource("/applications")

@@ -76,6 +76,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    enterprise_change_documents (id) {
+        id -> Text,
+        change_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         user_id -> Text,
@@ -360,6 +373,7 @@ diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
 diesel::joinable!(users -> enterprises (enterprise_id));
 diesel::joinable!(enterprise_changes -> enterprises (enterprise_id));
+diesel::joinable!(enterprise_change_documents -> enterprise_changes (change_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(applications -> gi_products (product_code));
@@ -377,6 +391,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_towns,
     enterprises,
     enterprise_changes,
+    enterprise_change_documents,
     users,
     login_throttle,
     sessions,

@@ -7,6 +7,8 @@
 //! Every step is an event of the enterprise in the journal (`change_request`,
 //! `change_reject`, `change`), naming the request in its data.
 
+pub mod documents;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +25,7 @@ use crate::domain::authorization::search_text;
 use crate::domain::calendar::add_working_days;
 use crate::domain::roles::{Actor, Role};
 use crate::domain::{FieldError, Localized};
+use documents::{ChangeDocumentUpload, ChangeDocumentView};
 
 pub const REVIEW_DAYS_SETTING: &str = "change_review_working_days";
 const DEFAULT_REVIEW_DAYS: u32 = 10;
@@ -100,6 +103,9 @@ pub struct EnterpriseChangeView {
     pub decided_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The documents attached (e.g. the new business licence), oldest first; each is read at
+    /// `/api/v1/enterprise-changes/{id}/documents/{document_id}`.
+    pub documents: Vec<ChangeDocumentView>,
 }
 
 fn view(
@@ -115,7 +121,9 @@ fn view(
         _ => None,
     };
     let due_date: NaiveDate = row.due_date.parse().unwrap_or(today);
+    let documents = documents::views_of(conn, &row.id)?;
     Ok(EnterpriseChangeView {
+        documents,
         overdue: row.status == "submitted" && due_date < today,
         id: row.id,
         status: row.status,
@@ -150,10 +158,24 @@ pub async fn request(
     actor: &Actor,
     input: EnterpriseChangeInput,
 ) -> ServiceResult<EnterpriseChangeView> {
+    request_with_documents(state, actor, input, Vec::new()).await
+}
+
+/// [`request`] with the documents that support it (the page's form sends them along): the
+/// request and its documents are written in one transaction, or none of them; a document that
+/// is not a PDF, JPEG or PNG refuses the whole request before anything is stored.
+pub async fn request_with_documents(
+    state: &ServiceState,
+    actor: &Actor,
+    input: EnterpriseChangeInput,
+    uploads: Vec<ChangeDocumentUpload>,
+) -> ServiceResult<EnterpriseChangeView> {
     let (Role::Applicant, Some(enterprise_id)) = (actor.role, actor.enterprise_id.clone()) else {
         return Err(ServiceError::Forbidden);
     };
     validation::check(&input, Vec::new())?;
+    documents::sniff_all(&uploads)?;
+    let stored = documents::store_all(state, uploads).await?;
     let (actor, now) = (actor.clone(), state.clock.now_naive());
     state
         .run(move |conn| {
@@ -204,6 +226,9 @@ pub async fn request(
                         "已有一项变更申请正在办理。",
                     )
                 })?;
+                let attached = documents::record(conn, &actor, &row, &stored, now, false)?;
+                let attached: Vec<serde_json::Value> =
+                    attached.iter().map(documents::document_data).collect();
                 journal::append(
                     conn,
                     NewEvent {
@@ -217,6 +242,7 @@ pub async fn request(
                         data: Some(serde_json::json!({
                             "change_id": row.id, "name": row.name,
                             "address": row.address, "legal_representative": row.legal_representative,
+                            "documents": attached,
                         })),
                         at: now,
                     },

@@ -1,8 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::enterprise_change::EnterpriseChangeRow;
-use crate::db::schema::{authorizations, enterprise_changes, enterprises};
+use crate::db::models::enterprise_change::{ChangeDocumentRow, EnterpriseChangeRow};
+use crate::db::schema::{
+    authorizations, enterprise_change_documents, enterprise_changes, enterprises,
+};
 use crate::db::DbConnection;
 
 pub fn insert(conn: &mut DbConnection, row: &EnterpriseChangeRow) -> QueryResult<()> {
@@ -139,4 +141,46 @@ pub fn set_search_text(conn: &mut DbConnection, id: &str, text: &str) -> QueryRe
     diesel::update(authorizations::table.find(id))
         .set(authorizations::search_text.eq(text))
         .execute(conn)
+}
+
+pub fn insert_document(conn: &mut DbConnection, row: &ChangeDocumentRow) -> QueryResult<()> {
+    diesel::insert_into(enterprise_change_documents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A change request's documents, in the order they came.
+pub fn documents_of(
+    conn: &mut DbConnection,
+    change_id: &str,
+) -> QueryResult<Vec<ChangeDocumentRow>> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .order((
+            enterprise_change_documents::created_at.asc(),
+            enterprise_change_documents::id.asc(),
+        ))
+        .select(ChangeDocumentRow::as_select())
+        .load(conn)
+}
+
+pub fn count_documents(conn: &mut DbConnection, change_id: &str) -> QueryResult<i64> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn document(
+    conn: &mut DbConnection,
+    change_id: &str,
+    document_id: &str,
+) -> QueryResult<Option<ChangeDocumentRow>> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .filter(enterprise_change_documents::id.eq(document_id))
+        .select(ChangeDocumentRow::as_select())
+        .first(conn)
+        .optional()
 }
