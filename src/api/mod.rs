@@ -53,6 +53,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/announcements/{announcement_no}/rights.csv")
                         .get(announcements::rights_csv),
                 )
+                .service(
+                    web::resource("/public/announcements/{announcement_no}/changes.csv")
+                        .get(announcements::changes_csv),
+                )
                 .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))

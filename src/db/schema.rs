@@ -72,6 +72,8 @@ diesel::table! {
         decision_reason -> Nullable<Text>,
         created_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
+        announcement_no -> Nullable<Text>,
+        announcement_date -> Nullable<Text>,
     }
 }
 

@@ -23,6 +23,10 @@ pub struct EnterpriseChangeRow {
     pub decision_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
+    /// The announcement that publishes an approved change, when staff gave one.
+    pub announcement_no: Option<String>,
+    /// `YYYY-MM-DD`, with `announcement_no`.
+    pub announcement_date: Option<String>,
 }
 
 /// A document attached to a change request (e.g. the new business licence), stored by hash.

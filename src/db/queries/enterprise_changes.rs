@@ -84,13 +84,15 @@ pub fn renamings_since(
         .load(conn)
 }
 
-/// Decides a request still open; 0 when it was decided meanwhile.
+/// Decides a request still open (with the announcement of an approval, if given); 0 when it
+/// was decided meanwhile.
 pub fn decide(
     conn: &mut DbConnection,
     id: &str,
     status: &str,
     decided_by: &str,
     decision_reason: Option<&str>,
+    announcement: Option<(&str, &str)>,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -103,6 +105,8 @@ pub fn decide(
         enterprise_changes::decided_by.eq(decided_by),
         enterprise_changes::decision_reason.eq(decision_reason),
         enterprise_changes::decided_at.eq(at),
+        enterprise_changes::announcement_no.eq(announcement.map(|a| a.0)),
+        enterprise_changes::announcement_date.eq(announcement.map(|a| a.1)),
     ))
     .execute(conn)
 }
@@ -183,4 +187,19 @@ pub fn document(
         .select(ChangeDocumentRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// (change, holder's credit code) of every approved change that names its announcement, in
+/// the order they were decided: the register's announcements list them.
+pub fn announced(conn: &mut DbConnection) -> QueryResult<Vec<(EnterpriseChangeRow, String)>> {
+    enterprise_changes::table
+        .inner_join(enterprises::table)
+        .filter(enterprise_changes::status.eq("approved"))
+        .filter(enterprise_changes::announcement_no.is_not_null())
+        .order((
+            enterprise_changes::decided_at.asc(),
+            enterprise_changes::id.asc(),
+        ))
+        .select((EnterpriseChangeRow::as_select(), enterprises::uscc))
+        .load(conn)
 }
