@@ -127,6 +127,7 @@ pub async fn register_at_window(
                     token_version: 1,
                     created_at: now,
                     updated_at: now,
+                    must_change_password: true,
                 };
                 let by = EventActor::user(&actor.user_id, actor.role);
                 insert_producer(conn, &enterprise, &user, &by, now)?;
