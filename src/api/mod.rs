@@ -144,7 +144,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/notifications/{id}/read").post(notifications::mark_read))
                 .service(web::resource("/admin/outbox").get(notifications::outbox_report))
                 .service(web::resource("/admin/outbox/{id}/retry").post(notifications::retry))
-                .service(web::resource("/admin/office").put(office::set_office)),
+                .service(web::resource("/admin/office").put(office::set_office))
+                .service(
+                    web::resource("/admin/working-days")
+                        .get(office::working_days)
+                        .put(office::set_working_days),
+                ),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

@@ -28,7 +28,8 @@ use crate::domain::{FieldError, Localized};
 use documents::{ChangeDocumentUpload, ChangeDocumentView};
 
 pub const REVIEW_DAYS_SETTING: &str = "change_review_working_days";
-const DEFAULT_REVIEW_DAYS: u32 = 10;
+/// The working days staff have to decide a change when the setting is absent.
+pub const DEFAULT_REVIEW_DAYS: u32 = 10;
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct EnterpriseChangeInput {

@@ -545,3 +545,88 @@ async fn the_change_form_takes_the_document_and_staff_download_it_from_their_pag
     let refused = stranger.get(&link).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_working_days_of_a_change_and_the_guide_and_new_requests_follow() {
+    let app = spawn_app().await;
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0)
+            .single()
+            .expect("a Friday"),
+    );
+    let cast = Cast::assemble(&app).await;
+    let path = "/api/v1/admin/working-days";
+    let read = app
+        .expect_ok(app.get(path, Some(&cast.reviewer)).await)
+        .json;
+    assert_eq!(read, json!({"change_review_working_days": 10}));
+    app.get(path, Some(&cast.producer))
+        .await
+        .assert_problem(403);
+    app.get(path, None).await.assert_problem(401);
+    let guide = PageClient::new(&app).get("/guide").await;
+    assert!(guide.html.contains("data-testid=\"change-review-days\""));
+
+    // Only an admin sets it, to a whole number of days from 1 to 60.
+    let put = |token: Option<String>, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.request(reqwest::Method::PUT, path, token.as_deref(), Some(&body))
+                .await
+        }
+    };
+    put(
+        Some(cast.reviewer.clone()),
+        json!({"change_review_working_days": 5}),
+    )
+    .await
+    .assert_problem(403);
+    put(None, json!({"change_review_working_days": 5}))
+        .await
+        .assert_problem(401);
+    for bad in [0, 61] {
+        let refused = put(
+            Some(cast.admin.clone()),
+            json!({"change_review_working_days": bad}),
+        )
+        .await;
+        refused.assert_problem(422);
+        assert_eq!(refused.error_fields(), vec!["change_review_working_days"]);
+    }
+    for bad in [
+        json!({"change_review_working_days": "five"}),
+        json!({}),
+        json!({"review_due_working_days": 3}),
+    ] {
+        let refused = put(Some(cast.admin.clone()), bad).await;
+        assert!(refused.status.is_client_error(), "{}", refused.text);
+    }
+    let set = put(
+        Some(cast.admin.clone()),
+        json!({"change_review_working_days": 5}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    assert_eq!(set.json, json!({"change_review_working_days": 5}));
+    let read = app
+        .expect_ok(app.get(path, Some(&cast.approver)).await)
+        .json;
+    assert_eq!(read["change_review_working_days"], 5);
+
+    // The guide says it, and a new request is due five working days on.
+    let guide = PageClient::new(&app).get("/guide").await;
+    let marker = "data-testid=\"change-review-days\"";
+    let at = guide.html.find(marker).expect("the line") + marker.len();
+    let line: String = guide.html[at..].chars().take_while(|c| *c != '<').collect();
+    assert!(line.contains('5') && !line.contains("10"), "{line}");
+    let asked = app
+        .post(
+            "/api/v1/enterprise-changes",
+            Some(&cast.producer),
+            &json!({"address": "英德市英红镇新址1号", "reason": "住所变更"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text);
+    // Five working days from Friday 27 November.
+    assert_eq!(asked.json["due_date"], "2026-12-04");
+}
