@@ -25,6 +25,9 @@ pub enum ApiError {
     BadCredentials,
     #[error("forbidden")]
     Forbidden,
+    /// The account's password was printed for its owner: it must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("not found")]
     NotFound,
     #[error("conflict: {}", .0.en)]
@@ -89,6 +92,7 @@ impl ApiError {
             ApiError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
             ApiError::BadCredentials => Problem::bad_credentials(),
             ApiError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
+            ApiError::PasswordChangeRequired => Problem::password_change_required(),
             ApiError::NotFound => Problem::for_status(StatusCode::NOT_FOUND),
             ApiError::Conflict(detail) => Problem::conflict(detail.clone()),
             ApiError::PreconditionFailed => Problem::for_status(StatusCode::PRECONDITION_FAILED),

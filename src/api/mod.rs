@@ -55,6 +55,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/public/announcements/{announcement_no}/rights.csv")
                         .get(announcements::rights_csv),
                 )
+                .service(
+                    web::resource("/public/announcements/{announcement_no}/changes.csv")
+                        .get(announcements::changes_csv),
+                )
                 .service(web::resource("/public/journal/head").get(public::journal_head))
                 .service(web::resource("/auth/register").post(accounts::register))
                 .service(web::resource("/auth/login").post(accounts::login))
@@ -85,6 +89,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/enterprise-changes/{id}/reject")
                         .post(enterprise_changes::reject),
+                )
+                .service(
+                    web::resource("/enterprise-changes/{id}/documents")
+                        .post(enterprise_changes::upload_document),
+                )
+                .service(
+                    web::resource("/enterprise-changes/{id}/documents/{document_id}")
+                        .get(enterprise_changes::download_document),
                 )
                 .service(web::resource("/enterprises/{id}/release").post(enterprises::release))
                 .service(
@@ -146,7 +158,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/notifications/{id}/read").post(notifications::mark_read))
                 .service(web::resource("/admin/outbox").get(notifications::outbox_report))
                 .service(web::resource("/admin/outbox/{id}/retry").post(notifications::retry))
-                .service(web::resource("/admin/office").put(office::set_office)),
+                .service(web::resource("/admin/office").put(office::set_office))
+                .service(
+                    web::resource("/admin/working-days")
+                        .get(office::working_days)
+                        .put(office::set_working_days),
+                ),
         )
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(

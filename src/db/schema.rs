@@ -72,6 +72,21 @@ diesel::table! {
         decision_reason -> Nullable<Text>,
         created_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
+        announcement_no -> Nullable<Text>,
+        announcement_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enterprise_change_documents (id) {
+        id -> Text,
+        change_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -98,6 +113,7 @@ diesel::table! {
         token_version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        must_change_password -> Bool,
     }
 }
 
@@ -402,6 +418,7 @@ diesel::joinable!(product_towns -> towns (town_code));
 diesel::joinable!(enterprises -> towns (town_code));
 diesel::joinable!(users -> enterprises (enterprise_id));
 diesel::joinable!(enterprise_changes -> enterprises (enterprise_id));
+diesel::joinable!(enterprise_change_documents -> enterprise_changes (change_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(applications -> gi_products (product_code));
@@ -422,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_towns,
     enterprises,
     enterprise_changes,
+    enterprise_change_documents,
     users,
     login_throttle,
     sessions,

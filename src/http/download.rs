@@ -14,7 +14,13 @@ use crate::service::ServiceError;
 /// the extension of the sniffed type (RFC 6266: an ASCII `filename` for old clients, the
 /// UTF-8 name in `filename*` as RFC 5987 encodes it).
 pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResponse {
-    let name = download_filename(&attachment.filename, extension_of(&attachment.content_type));
+    file_response(&attachment.filename, &attachment.content_type, bytes)
+}
+
+/// A stored file named `filename` of the sniffed `content_type` as a download, as
+/// [`document_response`] (a change request's documents use it too).
+pub fn file_response(filename: &str, content_type: &str, bytes: Vec<u8>) -> HttpResponse {
+    let name = download_filename(filename, extension_of(content_type));
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -37,7 +43,7 @@ pub fn document_response(attachment: AttachmentView, bytes: Vec<u8>) -> HttpResp
         ],
     };
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, attachment.content_type))
+        .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
         .insert_header(disposition)
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

@@ -200,6 +200,20 @@ impl Problem {
         }
     }
 
+    /// 403 for an account whose printed one-time password is not changed yet: says where to
+    /// change it.
+    pub fn password_change_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "password-change-required",
+            Localized::new("Password change required", "须先修改密码"),
+            Localized::new(
+                "This account's one-time password must be changed first: POST /api/v1/auth/password with {current_password, new_password}, then sign in again. Until then only that, GET /api/v1/me and POST /api/v1/auth/logout answer.",
+                "须先修改一次性密码：POST /api/v1/auth/password，内容为 {current_password, new_password}，然后重新登录。在此之前，只有该接口、GET /api/v1/me 和 POST /api/v1/auth/logout 可用。",
+            ),
+        )
+    }
+
     pub fn bad_credentials() -> Self {
         Self {
             title: Localized::new("Sign-in refused", "登录未成功"),

@@ -36,6 +36,11 @@ impl UploadFields {
     pub fn file_bytes(&self) -> Option<&[u8]> {
         self.file.as_ref().map(|(_, bytes)| bytes.as_slice())
     }
+
+    /// The chosen file (its client-side name and bytes), taken out, for a form without `kind`.
+    pub fn take_file(&mut self) -> Option<(String, Vec<u8>)> {
+        self.file.take()
+    }
 }
 
 /// Reads the form, refusing a file over the limit while it streams and any field that is

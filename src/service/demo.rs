@@ -338,6 +338,7 @@ fn play(
         token_version: 1,
         created_at: plan.start,
         updated_at: plan.start,
+        must_change_password: false,
     };
     let by = super::journal::EventActor::user(&user.id, Role::Applicant);
     insert_producer(conn, &enterprise, &user, &by, plan.start)?;

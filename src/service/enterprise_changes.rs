@@ -7,6 +7,8 @@
 //! Every step is an event of the enterprise in the journal (`change_request`,
 //! `change_reject`, `change`), naming the request in its data.
 
+pub mod documents;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,9 +25,11 @@ use crate::domain::authorization::search_text;
 use crate::domain::calendar::add_working_days;
 use crate::domain::roles::{Actor, Role};
 use crate::domain::{FieldError, Localized};
+use documents::{ChangeDocumentUpload, ChangeDocumentView};
 
 pub const REVIEW_DAYS_SETTING: &str = "change_review_working_days";
-const DEFAULT_REVIEW_DAYS: u32 = 10;
+/// The working days staff have to decide a change when the setting is absent.
+pub const DEFAULT_REVIEW_DAYS: u32 = 10;
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct EnterpriseChangeInput {
@@ -64,6 +68,56 @@ pub struct ChangeDecisionInput {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
+    /// With `approve` only, optional: the announcement that publishes the change (as a grant
+    /// names its approval announcement); given with `announcement_date` or not at all. The
+    /// public announcements list the change under it.
+    #[serde(default, deserialize_with = "validation::trimmed_optional")]
+    #[validate(
+        custom(function = "validation::plain_text"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(min_length = 1, max_length = 100, example = "英市监公告〔2026〕12号")]
+    pub announcement_no: Option<String>,
+    /// With `announcement_no`: its date, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub announcement_date: Option<NaiveDate>,
+}
+
+impl ChangeDecisionInput {
+    /// The announcement fields must come together, and only with an approval.
+    fn announcement_problems(&self, approve: bool) -> Vec<FieldError> {
+        let (no, date) = (
+            self.announcement_no.is_some(),
+            self.announcement_date.is_some(),
+        );
+        let mut problems = Vec::new();
+        if !approve {
+            for (given, field) in [(no, "announcement_no"), (date, "announcement_date")] {
+                if given {
+                    problems.push(FieldError::new(
+                        field,
+                        "not_allowed",
+                        Localized::new("is given only with an approval", "仅核准变更时填写"),
+                    ));
+                }
+            }
+        } else if no != date {
+            let missing = if no {
+                "announcement_date"
+            } else {
+                "announcement_no"
+            };
+            problems.push(FieldError::new(
+                missing,
+                "required",
+                Localized::new(
+                    "is required with the other announcement field",
+                    "公告号与公告日期须同时填写",
+                ),
+            ));
+        }
+        problems
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -100,6 +154,12 @@ pub struct EnterpriseChangeView {
     pub decided_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The announcement that publishes an approved change, when staff gave one.
+    pub announcement_no: Option<String>,
+    pub announcement_date: Option<NaiveDate>,
+    /// The documents attached (e.g. the new business licence), oldest first; each is read at
+    /// `/api/v1/enterprise-changes/{id}/documents/{document_id}`.
+    pub documents: Vec<ChangeDocumentView>,
 }
 
 fn view(
@@ -115,7 +175,9 @@ fn view(
         _ => None,
     };
     let due_date: NaiveDate = row.due_date.parse().unwrap_or(today);
+    let documents = documents::views_of(conn, &row.id)?;
     Ok(EnterpriseChangeView {
+        documents,
         overdue: row.status == "submitted" && due_date < today,
         id: row.id,
         status: row.status,
@@ -134,6 +196,8 @@ fn view(
         decided_by,
         created_at: row.created_at.and_utc(),
         decided_at: row.decided_at.map(|t| t.and_utc()),
+        announcement_no: row.announcement_no,
+        announcement_date: row.announcement_date.and_then(|d| d.parse().ok()),
     })
 }
 
@@ -150,10 +214,24 @@ pub async fn request(
     actor: &Actor,
     input: EnterpriseChangeInput,
 ) -> ServiceResult<EnterpriseChangeView> {
+    request_with_documents(state, actor, input, Vec::new()).await
+}
+
+/// [`request`] with the documents that support it (the page's form sends them along): the
+/// request and its documents are written in one transaction, or none of them; a document that
+/// is not a PDF, JPEG or PNG refuses the whole request before anything is stored.
+pub async fn request_with_documents(
+    state: &ServiceState,
+    actor: &Actor,
+    input: EnterpriseChangeInput,
+    uploads: Vec<ChangeDocumentUpload>,
+) -> ServiceResult<EnterpriseChangeView> {
     let (Role::Applicant, Some(enterprise_id)) = (actor.role, actor.enterprise_id.clone()) else {
         return Err(ServiceError::Forbidden);
     };
     validation::check(&input, Vec::new())?;
+    documents::sniff_all(&uploads)?;
+    let stored = documents::store_all(state, uploads).await?;
     let (actor, now) = (actor.clone(), state.clock.now_naive());
     state
         .run(move |conn| {
@@ -196,6 +274,8 @@ pub async fn request(
                     decision_reason: None,
                     created_at: now,
                     decided_at: None,
+                    announcement_no: None,
+                    announcement_date: None,
                 };
                 db::insert(conn, &row).map_err(|e| {
                     ServiceError::on_duplicate(
@@ -204,6 +284,9 @@ pub async fn request(
                         "已有一项变更申请正在办理。",
                     )
                 })?;
+                let attached = documents::record(conn, &actor, &row, &stored, now, false)?;
+                let attached: Vec<serde_json::Value> =
+                    attached.iter().map(documents::document_data).collect();
                 journal::append(
                     conn,
                     NewEvent {
@@ -217,6 +300,7 @@ pub async fn request(
                         data: Some(serde_json::json!({
                             "change_id": row.id, "name": row.name,
                             "address": row.address, "legal_representative": row.legal_representative,
+                            "documents": attached,
                         })),
                         at: now,
                     },
@@ -240,7 +324,8 @@ pub async fn decide(
     if !actor.role.may_review() {
         return Err(ServiceError::Forbidden);
     }
-    validation::check(&input, Vec::new())?;
+    let problems = input.announcement_problems(approve);
+    validation::check(&input, problems)?;
     let (actor, now) = (actor.clone(), state.clock.now_naive());
     state
         .run(move |conn| {
@@ -264,7 +349,13 @@ fn decide_in(
     let row = db::find(conn, id)?.ok_or(ServiceError::NotFound)?;
     let status = if approve { "approved" } else { "rejected" };
     let reason = input.reason.as_deref();
-    if db::decide(conn, id, status, &actor.user_id, reason, now)? == 0 {
+    let announcement_date = input.announcement_date.map(|d| d.to_string());
+    let announcement = input
+        .announcement_no
+        .as_deref()
+        .zip(announcement_date.as_deref())
+        .filter(|_| approve);
+    if db::decide(conn, id, status, &actor.user_id, reason, announcement, now)? == 0 {
         return Err(ServiceError::conflict(
             format!("The request was already {}.", row.status),
             "该变更申请已办结。",
@@ -341,7 +432,13 @@ fn decide_in(
             to_status: None,
             actor: &by,
             comment: reason,
-            data: Some(serde_json::json!({"change_id": id, "changes": changes})),
+            // The announcement (if any) and the credit code let the public register list the
+            // change under its announcement.
+            data: Some(serde_json::json!({
+                "change_id": id, "changes": changes, "uscc": enterprise.uscc,
+                "announcement_no": announcement.map(|a| a.0),
+                "announcement_date": announcement.map(|a| a.1),
+            })),
             at: now,
         },
     )?;

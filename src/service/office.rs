@@ -1,6 +1,7 @@
 //! The office that runs the registry: its name, address, phone, hours, e-mail and complaint
 //! line (admin settings, journalled), and the facts the service guide states (each step's
-//! working days, the usage report's due date). Every page's footer shows the office, so the
+//! working days, the working days of a change of details (an admin setting, journalled), the
+//! usage report's due date). Every page's footer shows the office, so the
 //! facts are kept in memory per process and read again after a local change or a few
 //! seconds (another replica's change).
 
@@ -90,6 +91,8 @@ impl Default for OfficeView {
 pub struct OfficeFacts {
     pub office: OfficeView,
     pub step_days: StepDays,
+    /// The working days staff have to decide a change of a holder's details (变更).
+    pub change_review_days: u32,
     /// The usage report's due date each year, (month, day), for the year before.
     pub usage_report_due: (u32, u32),
 }
@@ -99,6 +102,7 @@ impl Default for OfficeFacts {
         Self {
             office: OfficeView::default(),
             step_days: StepDays::default(),
+            change_review_days: super::enterprise_changes::DEFAULT_REVIEW_DAYS,
             usage_report_due: (3, 31),
         }
     }
@@ -156,6 +160,10 @@ fn read_facts(conn: &mut DbConnection) -> ServiceResult<OfficeFacts> {
             review: days(super::review::REVIEW_DAYS_SETTING, step_days.review),
             approval: days(super::review::APPROVAL_DAYS_SETTING, step_days.approval),
         },
+        change_review_days: days(
+            super::enterprise_changes::REVIEW_DAYS_SETTING,
+            super::enterprise_changes::DEFAULT_REVIEW_DAYS,
+        ),
         usage_report_due: stored
             .get(super::usage::DUE_SETTING)
             .and_then(|v| parse_due_month_day(v))
@@ -243,4 +251,69 @@ pub async fn set_office(
         })
         .await?;
     Ok(office)
+}
+
+/// The working-day limits an admin sets here (today the one for changes of details; the
+/// application steps' limits are settings without an endpoint yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingDays {
+    /// Working days staff have to decide a change of a holder's details (变更), counted from
+    /// the request and skipping weekends and the holiday list; default 10. Requests already
+    /// made keep their due date.
+    #[validate(range(min = 1, max = 60))]
+    #[schema(minimum = 1, maximum = 60, example = 10)]
+    pub change_review_working_days: u32,
+}
+
+/// `GET /api/v1/admin/working-days` (staff): the limits as set now.
+pub async fn working_days(state: &ServiceState, actor: &Actor) -> ServiceResult<WorkingDays> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    let facts = facts(state).await?;
+    Ok(WorkingDays {
+        change_review_working_days: facts.change_review_days,
+    })
+}
+
+/// An admin sets the working-day limits, journalled; new requests and the guide use them at
+/// once.
+pub async fn set_working_days(
+    state: &ServiceState,
+    actor: &Actor,
+    input: WorkingDays,
+) -> ServiceResult<WorkingDays> {
+    if actor.role != Role::Admin {
+        return Err(ServiceError::Forbidden);
+    }
+    validation::check(&input, Vec::new())?;
+    let (actor, now) = (actor.clone(), state.clock.now_naive());
+    state
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                settings::set(
+                    conn,
+                    super::enterprise_changes::REVIEW_DAYS_SETTING,
+                    &input.change_review_working_days.to_string(),
+                    now,
+                )?;
+                journal::append(
+                    conn,
+                    NewEvent {
+                        entity_type: "setting",
+                        entity_id: "working_days",
+                        action: "set_working_days",
+                        from_status: None,
+                        to_status: None,
+                        actor: &EventActor::user(&actor.user_id, actor.role),
+                        comment: None,
+                        data: Some(serde_json::to_value(&input).map_err(anyhow::Error::from)?),
+                        at: now,
+                    },
+                )?;
+                Ok::<_, ServiceError>(input)
+            })
+        })
+        .await
 }

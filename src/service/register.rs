@@ -323,6 +323,12 @@ fn build(conn: &mut DbConnection) -> ServiceResult<PublicRegister> {
                 register.record_former_name(&enterprise_id, former, at);
             }
         }
+        // Approved changes that name their announcement; later ones come with their events.
+        for (row, uscc) in crate::db::queries::enterprise_changes::announced(conn)? {
+            if let Some(change) = announced_change(row, uscc) {
+                register.record_announced_change(change);
+            }
+        }
         tracing::info!(
             read_ms = read.as_millis() as u64,
             index_ms = (started.elapsed() - read).as_millis() as u64,
@@ -360,4 +366,26 @@ fn read_reference(conn: &mut DbConnection) -> ServiceResult<Reference> {
         });
     }
     Ok(Reference { products, towns })
+}
+
+/// The announced change a stored approved request is (None without its announcement).
+fn announced_change(
+    row: crate::db::models::enterprise_change::EnterpriseChangeRow,
+    uscc: String,
+) -> Option<crate::domain::register::AnnouncedChange> {
+    use crate::domain::register::{AnnouncedChange, FieldChange};
+    let changed = |old: String, new: Option<String>| {
+        new.filter(|n| *n != old)
+            .map(|to| FieldChange { from: old, to })
+    };
+    Some(AnnouncedChange {
+        announcement_no: row.announcement_no?,
+        announcement_date: row.announcement_date?,
+        enterprise_id: row.enterprise_id,
+        uscc,
+        name: changed(row.old_name, row.name),
+        address: changed(row.old_address, row.address),
+        legal_representative: changed(row.old_legal_representative, row.legal_representative),
+        approved_at: row.decided_at?,
+    })
 }

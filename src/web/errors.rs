@@ -23,6 +23,9 @@ pub enum PageError {
     },
     #[error("form without a valid CSRF token")]
     Csrf { lang: Lang },
+    /// Signed in with a printed one-time password: to `/password` first.
+    #[error("the one-time password must be changed first")]
+    ChangePassword,
     /// A refusal or failure, shown as a page in the visitor's language.
     #[error("{}", .problem.detail.en)]
     Failed { lang: Lang, problem: Box<Problem> },
@@ -41,7 +44,7 @@ impl PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::SignIn { .. } => StatusCode::SEE_OTHER,
+            PageError::SignIn { .. } | PageError::ChangePassword => StatusCode::SEE_OTHER,
             PageError::Csrf { .. } => StatusCode::FORBIDDEN,
             PageError::Failed { problem, .. } => problem.status,
         }
@@ -56,6 +59,12 @@ impl ResponseError for PageError {
                         header::LOCATION,
                         format!("/login?next={}{notice}", url_encode(next)),
                     ))
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .finish();
+            }
+            PageError::ChangePassword => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/password?notice=required"))
                     .insert_header((header::CACHE_CONTROL, "no-store"))
                     .finish();
             }

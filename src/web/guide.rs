@@ -186,6 +186,7 @@ pub async fn guide(
                 li data-testid="acceptance-days" { (lang.pick("受理：", "Acceptance: ")) (facts.step_days.acceptance) (lang.pick("个工作日", " working days")) }
                 li data-testid="review-days" { (lang.pick("审查：", "Review: ")) (facts.step_days.review) (lang.pick("个工作日（自受理或重新提交之日起）", " working days (from acceptance or resubmission)")) }
                 li data-testid="approval-days" { (lang.pick("审批：", "Approval: ")) (facts.step_days.approval) (lang.pick("个工作日", " working days")) }
+                li data-testid="change-review-days" { (lang.pick("企业信息变更（名称、住所、法定代表人）：", "Changes of a holder's details (name, address, legal representative): ")) (facts.change_review_days) (lang.pick("个工作日内审核", " working days for the decision")) }
                 li data-testid="usage-report-due" {
                     (lang.pick("年度使用情况报告：每年", "Yearly usage report: by "))
                     (format!("{:02}-{:02}", facts.usage_report_due.0, facts.usage_report_due.1))

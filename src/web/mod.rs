@@ -101,6 +101,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(enterprise_changes::request_change),
         )
         .service(
+            web::resource("/enterprise-changes/{id}/documents")
+                .post(enterprise_changes::upload_change_document),
+        )
+        .service(
+            web::resource("/enterprise-changes/{id}/documents/{document_id}")
+                .get(enterprise_changes::change_document),
+        )
+        .service(
             web::resource("/review/enterprises/new")
                 .get(review::window_form)
                 .post(review::register_at_window),

@@ -364,6 +364,9 @@ pub struct SignedIn {
     pub actor: Actor,
     /// The server-side session the cookie's token names (signing out ends it).
     pub session_id: String,
+    /// The account's password was printed for its owner: every page but `/password` (and
+    /// signing out) sends them there until they set their own.
+    pub must_change_password: bool,
 }
 
 impl SignedIn {
@@ -420,6 +423,7 @@ impl FromRequest for SignedIn {
             .map(|c| c.value().to_owned())
             .filter(|t| !t.is_empty());
         let next = page_to_return_to(request);
+        let allowed_before_password_change = matches!(request.path(), "/password" | "/logout");
         Box::pin(async move {
             let state = state.ok_or_else(|| {
                 visitor.error(ServiceError::Internal(anyhow::anyhow!(
@@ -438,11 +442,15 @@ impl FromRequest for SignedIn {
                 .and_then(|t| state.jwt.verify(&t))
                 .ok_or_else(sign_in)?;
             let session_id = claims.sid.clone();
-            match accounts::authenticate(&state, claims).await {
-                Ok(actor) => Ok(SignedIn {
+            match accounts::authenticate_session(&state, claims).await {
+                Ok(user) if user.must_change_password && !allowed_before_password_change => {
+                    Err(PageError::ChangePassword)
+                }
+                Ok(user) => Ok(SignedIn {
                     visitor,
-                    actor,
+                    actor: user.actor,
                     session_id,
+                    must_change_password: user.must_change_password,
                 }),
                 Err(ServiceError::Unauthorized) => Err(sign_in()),
                 Err(other) => Err(visitor.error(other)),
@@ -463,7 +471,7 @@ pub(super) async fn signed_in_with(
         .verify(token)
         .ok_or_else(|| visitor.error(ServiceError::Unauthorized))?;
     let session_id = claims.sid.clone();
-    let actor = accounts::authenticate(state, claims)
+    let user = accounts::authenticate_session(state, claims)
         .await
         .map_err(|e| visitor.error(e))?;
     let visitor = Visitor {
@@ -473,8 +481,9 @@ pub(super) async fn signed_in_with(
     };
     Ok(SignedIn {
         visitor,
-        actor,
+        actor: user.actor,
         session_id,
+        must_change_password: user.must_change_password,
     })
 }
 

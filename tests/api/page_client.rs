@@ -124,6 +124,30 @@ impl<'a> PageClient<'a> {
         self.send(request).await
     }
 
+    /// Posts a multipart form the way the page at `form_page` would (its CSRF token first),
+    /// with `file` as the `file` part when given.
+    pub async fn submit_multipart(
+        &mut self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Page {
+        let token = self.get(form_page).await.csrf();
+        let mut form = reqwest::multipart::Form::new().text("csrf", token);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        if let Some((filename, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(filename.to_owned()),
+            );
+        }
+        let request = self.http.post(self.app.url(action)).multipart(form);
+        self.send(request).await
+    }
+
     pub async fn sign_in(&mut self, username: &str) -> Page {
         self.submit(
             "/login",

@@ -47,6 +47,22 @@ async fn registration_events(app: &TestApp, id: &str) -> Vec<(String, Option<Str
         .expect("events")
 }
 
+const OWN_PASSWORD: &str = "my-own-tea-password-2026";
+
+/// Signs in with the printed password, sets `OWN_PASSWORD`, and signs in with it.
+async fn own_password(app: &TestApp, username: &str, printed: &str) -> String {
+    let first = app.token_for(username, printed).await;
+    let changed = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&first),
+            &json!({"current_password": printed, "new_password": OWN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
+    app.token_for(username, OWN_PASSWORD).await
+}
+
 #[tokio::test]
 async fn staff_register_at_the_window_and_only_they_may_accept_a_bad_check_digit_with_a_reason() {
     let app = spawn_app().await;
@@ -113,12 +129,12 @@ async fn staff_register_at_the_window_and_only_they_may_accept_a_bad_check_digit
         registration_events(&app, &old_id).await,
         vec![("approver".to_owned(), Some(reason.to_owned()))]
     );
-    let old_token = app
-        .token_for(
-            "old.tea",
-            accepted.json["one_time_password"].as_str().expect("pw"),
-        )
-        .await;
+    let old_token = own_password(
+        &app,
+        "old.tea",
+        accepted.json["one_time_password"].as_str().expect("pw"),
+    )
+    .await;
     let draft = app.complete_draft(&old_token).await;
     let seen = app
         .expect_ok(
@@ -218,4 +234,148 @@ async fn the_window_page_registers_and_prints_the_one_time_password() {
         producer.get("/review/enterprises/new").await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn the_printed_password_must_be_changed_before_anything_else() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let done = app
+        .post(
+            "/api/v1/enterprises",
+            Some(&cast.reviewer),
+            &window_body("window.tea", GOOD_CODE, None),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.text);
+    assert_eq!(done.json["user"]["must_change_password"], true);
+    let printed = done.json["one_time_password"]
+        .as_str()
+        .expect("password")
+        .to_owned();
+
+    // Signed in with it: who am I answers, and says so; anything else is 403 naming the way.
+    let token = app.token_for("window.tea", &printed).await;
+    let me = app
+        .expect_ok(app.get("/api/v1/me", Some(&token)).await)
+        .json;
+    assert_eq!(me["user"]["must_change_password"], true);
+    for refused in [
+        app.get("/api/v1/applications", Some(&token)).await,
+        app.post(
+            "/api/v1/applications",
+            Some(&token),
+            &crate::helpers::draft_body("yingde-black-tea", "gi_product", "英红镇"),
+        )
+        .await,
+        app.get("/api/v1/notifications", Some(&token)).await,
+    ] {
+        refused.assert_problem(403);
+        assert_eq!(refused.json["type"], "/problems/password-change-required");
+        let detail = refused.json["detail"].as_str().expect("detail");
+        assert!(detail.contains("POST /api/v1/auth/password"), "{detail}");
+    }
+    assert_eq!(app.count_rows("applications").await, 0);
+    // Accounts that chose their own password are not held.
+    app.expect_ok(app.get("/api/v1/applications", Some(&cast.producer)).await);
+    let staff = app
+        .expect_ok(app.get("/api/v1/me", Some(&cast.reviewer)).await)
+        .json;
+    assert_eq!(staff["user"]["must_change_password"], false);
+
+    // The change itself is refused for the same reasons as anyone's (the printed one again).
+    app.post(
+        "/api/v1/auth/password",
+        Some(&token),
+        &json!({"current_password": printed, "new_password": printed}),
+    )
+    .await
+    .assert_problem(422);
+    let changed = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&token),
+            &json!({"current_password": printed, "new_password": OWN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
+    app.get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401);
+    let own = app.token_for("window.tea", OWN_PASSWORD).await;
+    let me = app.expect_ok(app.get("/api/v1/me", Some(&own)).await).json;
+    assert_eq!(me["user"]["must_change_password"], false);
+    let created = app
+        .post(
+            "/api/v1/applications",
+            Some(&own),
+            &crate::helpers::draft_body("yingde-black-tea", "gi_product", "英红镇"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+}
+
+#[tokio::test]
+async fn the_pages_send_a_printed_password_to_the_change_password_page_until_it_is_changed() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let done = app
+        .post(
+            "/api/v1/enterprises",
+            Some(&cast.reviewer),
+            &window_body("window.tea", GOOD_CODE, None),
+        )
+        .await;
+    let printed = done.json["one_time_password"]
+        .as_str()
+        .expect("password")
+        .to_owned();
+    let mut producer = PageClient::new(&app);
+    let signed_in = producer
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "window.tea"), ("password", printed.as_str())],
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    for page in [
+        "/applications",
+        "/authorizations",
+        "/enterprise-changes",
+        "/inbox",
+    ] {
+        let sent = producer.get(page).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(sent.location, "/password?notice=required", "{page}");
+    }
+    let form = producer.get("/password?notice=required").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form
+        .html
+        .contains("data-testid=\"password-change-required\""));
+    let changed = producer
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", printed.as_str()),
+                ("new_password", OWN_PASSWORD),
+                ("password_confirmation", OWN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.html);
+    let again = producer
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "window.tea"), ("password", OWN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let applications = producer.get("/applications").await;
+    assert_eq!(applications.status, StatusCode::OK);
+    let password_page = producer.get("/password").await;
+    assert!(!password_page.html.contains("password-change-required"));
 }

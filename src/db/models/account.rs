@@ -16,6 +16,9 @@ pub struct UserRow {
     pub token_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The password was given to the owner (printed at the window): until they set their own,
+    /// they may do nothing else.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::enterprise_changes;
+use crate::db::schema::{enterprise_change_documents, enterprise_changes};
 
 /// A holder's request to change its details (变更), and the decision on it.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -23,4 +23,22 @@ pub struct EnterpriseChangeRow {
     pub decision_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
+    /// The announcement that publishes an approved change, when staff gave one.
+    pub announcement_no: Option<String>,
+    /// `YYYY-MM-DD`, with `announcement_no`.
+    pub announcement_date: Option<String>,
+}
+
+/// A document attached to a change request (e.g. the new business licence), stored by hash.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = enterprise_change_documents)]
+pub struct ChangeDocumentRow {
+    pub id: String,
+    pub change_id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub created_at: NaiveDateTime,
 }

@@ -76,6 +76,8 @@ pub fn set_password(
             users::password_hash.eq(hash),
             users::token_version.eq(users::token_version + 1),
             users::updated_at.eq(now),
+            // A password of one's own (changed or reset) ends a printed one's mark.
+            users::must_change_password.eq(false),
         ))
         .execute(conn)
 }

@@ -1,8 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::enterprise_change::EnterpriseChangeRow;
-use crate::db::schema::{authorizations, enterprise_changes, enterprises};
+use crate::db::models::enterprise_change::{ChangeDocumentRow, EnterpriseChangeRow};
+use crate::db::schema::{
+    authorizations, enterprise_change_documents, enterprise_changes, enterprises,
+};
 use crate::db::DbConnection;
 
 pub fn insert(conn: &mut DbConnection, row: &EnterpriseChangeRow) -> QueryResult<()> {
@@ -82,13 +84,15 @@ pub fn renamings_since(
         .load(conn)
 }
 
-/// Decides a request still open; 0 when it was decided meanwhile.
+/// Decides a request still open (with the announcement of an approval, if given); 0 when it
+/// was decided meanwhile.
 pub fn decide(
     conn: &mut DbConnection,
     id: &str,
     status: &str,
     decided_by: &str,
     decision_reason: Option<&str>,
+    announcement: Option<(&str, &str)>,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -101,6 +105,8 @@ pub fn decide(
         enterprise_changes::decided_by.eq(decided_by),
         enterprise_changes::decision_reason.eq(decision_reason),
         enterprise_changes::decided_at.eq(at),
+        enterprise_changes::announcement_no.eq(announcement.map(|a| a.0)),
+        enterprise_changes::announcement_date.eq(announcement.map(|a| a.1)),
     ))
     .execute(conn)
 }
@@ -139,4 +145,61 @@ pub fn set_search_text(conn: &mut DbConnection, id: &str, text: &str) -> QueryRe
     diesel::update(authorizations::table.find(id))
         .set(authorizations::search_text.eq(text))
         .execute(conn)
+}
+
+pub fn insert_document(conn: &mut DbConnection, row: &ChangeDocumentRow) -> QueryResult<()> {
+    diesel::insert_into(enterprise_change_documents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A change request's documents, in the order they came.
+pub fn documents_of(
+    conn: &mut DbConnection,
+    change_id: &str,
+) -> QueryResult<Vec<ChangeDocumentRow>> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .order((
+            enterprise_change_documents::created_at.asc(),
+            enterprise_change_documents::id.asc(),
+        ))
+        .select(ChangeDocumentRow::as_select())
+        .load(conn)
+}
+
+pub fn count_documents(conn: &mut DbConnection, change_id: &str) -> QueryResult<i64> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn document(
+    conn: &mut DbConnection,
+    change_id: &str,
+    document_id: &str,
+) -> QueryResult<Option<ChangeDocumentRow>> {
+    enterprise_change_documents::table
+        .filter(enterprise_change_documents::change_id.eq(change_id))
+        .filter(enterprise_change_documents::id.eq(document_id))
+        .select(ChangeDocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// (change, holder's credit code) of every approved change that names its announcement, in
+/// the order they were decided: the register's announcements list them.
+pub fn announced(conn: &mut DbConnection) -> QueryResult<Vec<(EnterpriseChangeRow, String)>> {
+    enterprise_changes::table
+        .inner_join(enterprises::table)
+        .filter(enterprise_changes::status.eq("approved"))
+        .filter(enterprise_changes::announcement_no.is_not_null())
+        .order((
+            enterprise_changes::decided_at.asc(),
+            enterprise_changes::id.asc(),
+        ))
+        .select((EnterpriseChangeRow::as_select(), enterprises::uscc))
+        .load(conn)
 }

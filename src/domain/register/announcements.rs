@@ -3,20 +3,23 @@
 
 use std::collections::BTreeMap;
 
-use super::{position, PublicRegister, RightFacts};
+use super::{position, AnnouncedChangeView, PublicRegister, RightFacts};
 
-/// One approval announcement and the rights it granted, by registry number.
+/// One approval announcement, the rights it granted, by registry number, and the changes of
+/// holders' details it recorded, in the order approved.
 #[derive(Debug, Clone)]
 pub struct Announcement<'a> {
     pub announcement_no: &'a str,
     /// `YYYY-MM-DD`, as the approver gave it.
     pub announcement_date: &'a str,
     pub rights: Vec<&'a RightFacts>,
+    pub changes: Vec<AnnouncedChangeView<'a>>,
 }
 
 impl PublicRegister {
-    /// Every announcement of a granted right, newest first (by date, then number); rights
-    /// granted with no announcement number (none since numbers are required) are left out.
+    /// Every announcement of a granted right or of a holder's change, newest first (by date,
+    /// then number); rights granted with no announcement number (none since numbers are
+    /// required) are left out.
     pub fn announcements(&self) -> Vec<Announcement<'_>> {
         let mut by_key: BTreeMap<(&str, &str), Vec<&RightFacts>> = BTreeMap::new();
         for doc in &self.granted_docs {
@@ -29,6 +32,9 @@ impl PublicRegister {
                 .or_default()
                 .push(right);
         }
+        for key in self.change_announcement_keys() {
+            by_key.entry(key).or_default();
+        }
         by_key
             .into_iter()
             .rev()
@@ -38,8 +44,10 @@ impl PublicRegister {
                     announcement_no: no,
                     announcement_date: date,
                     rights,
+                    changes: self.changes_announced(date, no),
                 }
             })
+            .filter(|a| !a.rights.is_empty() || !a.changes.is_empty())
             .collect()
     }
 

@@ -18,11 +18,13 @@ use super::goal::month_key;
 use super::workflow::ApplicationStatus;
 
 mod abnormal;
+mod announced_changes;
 mod announcements;
 mod changes;
 mod former_names;
 mod index;
 pub use abnormal::AbnormalEntry;
+pub use announced_changes::{AnnouncedChange, AnnouncedChangeView, FieldChange};
 pub use announcements::Announcement;
 pub use changes::{ChangeKind, ChangeView, Replay};
 pub use former_names::FORMER_NAME_SHOWN_FOR;
@@ -219,6 +221,9 @@ pub struct PublicRegister {
     last_change: Vec<u32>,
     /// The abnormal-use list (see `abnormal.rs`).
     abnormal: abnormal::AbnormalList,
+    /// Approved changes of holders' details that name an announcement (see
+    /// `announced_changes.rs`), in the order approved.
+    announced_changes: Vec<AnnouncedChange>,
 }
 
 /// Queries whose checked matches are remembered (each at most one bit per right; most are
@@ -270,6 +275,7 @@ impl PublicRegister {
             position_of_serial: Vec::new(),
             last_change: Vec::new(),
             abnormal: abnormal::AbnormalList::default(),
+            announced_changes: Vec::new(),
         }
     }
 
@@ -423,6 +429,9 @@ impl PublicRegister {
                 {
                     self.former_names
                         .insert(event.entity_id.to_owned(), (former, event.at));
+                }
+                if let Some(change) = AnnouncedChange::of_event(event) {
+                    self.record_announced_change(change);
                 }
                 for facts in supplied
                     .values()

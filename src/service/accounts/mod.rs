@@ -15,8 +15,8 @@ pub use password_reset::{
 pub(crate) use registration::insert_producer;
 pub use registration::{register, register_checked, EnterpriseInput, RegisterInput};
 pub use sessions::{
-    authenticate, change_password, change_password_checked, login, login_for_pages, logout, me,
-    ChangePasswordInput, LoginInput, SessionKind,
+    authenticate, authenticate_session, change_password, change_password_checked, login,
+    login_for_pages, logout, me, ChangePasswordInput, LoginInput, SessionKind, SessionUser,
 };
 pub use staff::{
     create_staff, ensure_initial_admin, update_user, CreateStaffInput, UpdateUserInput,
@@ -50,6 +50,9 @@ pub struct UserView {
     pub display_name: String,
     pub active: bool,
     pub enterprise_id: Option<String>,
+    /// The password was printed for the owner (registration at the window): nothing but
+    /// `POST /api/v1/auth/password` (and `GET /api/v1/me`, sign-out) answers until it is changed.
+    pub must_change_password: bool,
 }
 
 impl From<&UserRow> for UserView {
@@ -61,6 +64,7 @@ impl From<&UserRow> for UserView {
             display_name: row.display_name.clone(),
             active: row.active,
             enterprise_id: row.enterprise_id.clone(),
+            must_change_password: row.must_change_password,
         }
     }
 }

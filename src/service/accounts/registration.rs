@@ -163,6 +163,7 @@ pub async fn register_checked(
                     token_version: 1,
                     created_at: now,
                     updated_at: now,
+                    must_change_password: false,
                 };
                 let by = EventActor::user(&user.id, Role::Applicant);
                 insert_producer(conn, &enterprise, &user, &by, now)?;

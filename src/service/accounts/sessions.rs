@@ -169,6 +169,25 @@ pub async fn logout(state: &ServiceState, actor: &Actor, session_id: &str) -> Se
 /// sessions idle for an hour, deactivated users, older token versions, or a role the user no
 /// longer has. A page session's request is its last one (written at most once a minute).
 pub async fn authenticate(state: &ServiceState, claims: Claims) -> ServiceResult<Actor> {
+    Ok(authenticate_session(state, claims).await?.actor)
+}
+
+/// Who a live session is for, and whether they must change a printed password before
+/// anything else (see [`SessionUser::must_change_password`]).
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub actor: Actor,
+    /// The account's password was printed for its owner (registration at the window): the
+    /// API answers only the password change, `GET /api/v1/me` and sign-out, and the pages
+    /// send the user to `/password`, until they set one of their own.
+    pub must_change_password: bool,
+}
+
+/// [`authenticate`], with the account's mark of a printed password.
+pub async fn authenticate_session(
+    state: &ServiceState,
+    claims: Claims,
+) -> ServiceResult<SessionUser> {
     let now = state.clock.now_naive();
     let user = state
         .run(move |conn| {
@@ -198,10 +217,13 @@ pub async fn authenticate(state: &ServiceState, claims: Claims) -> ServiceResult
         })
         .await?;
     match user {
-        Some(user) if user.active => Ok(Actor {
-            user_id: user.id,
-            role: claims.role,
-            enterprise_id: user.enterprise_id,
+        Some(user) if user.active => Ok(SessionUser {
+            must_change_password: user.must_change_password,
+            actor: Actor {
+                user_id: user.id,
+                role: claims.role,
+                enterprise_id: user.enterprise_id,
+            },
         }),
         _ => Err(ServiceError::Unauthorized),
     }

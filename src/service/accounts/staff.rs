@@ -99,6 +99,7 @@ pub async fn create_staff(
                     token_version: 1,
                     created_at: now,
                     updated_at: now,
+                    must_change_password: false,
                 };
                 db::insert_user(conn, &user).map_err(conflict_on_race)?;
                 journal::append(

@@ -49,7 +49,9 @@ pub struct WindowRegistered {
     pub user: UserView,
     pub enterprise: super::EnterpriseView,
     /// The new account's password, shown this once to print for the producer (only its hash
-    /// is kept); the producer changes it after signing in (`/password`).
+    /// is kept); the account is marked `must_change_password`: after signing in with it the
+    /// producer must set their own (`POST /api/v1/auth/password`, page `/password`) before
+    /// anything else.
     pub one_time_password: String,
 }
 
@@ -127,6 +129,7 @@ pub async fn register_at_window(
                     token_version: 1,
                     created_at: now,
                     updated_at: now,
+                    must_change_password: true,
                 };
                 let by = EventActor::user(&actor.user_id, actor.role);
                 insert_producer(conn, &enterprise, &user, &by, now)?;

@@ -9,7 +9,7 @@ use super::{new_password_controls, not_repeated};
 use crate::http::client_address;
 use crate::service::accounts::{self, ChangePasswordInput};
 use crate::service::{ServiceError, ServiceState};
-use crate::web::components::{form_section, Control, FormErrors, FormSection, SummaryField};
+use crate::web::components::{alert, form_section, Control, FormErrors, FormSection, SummaryField};
 use crate::web::errors::PageError;
 use crate::web::session::{CsrfForm, SignedIn};
 
@@ -37,7 +37,13 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
     let [new_password, again] = new_password_controls(lang);
     let controls = [current, new_password, again];
     let shown: Vec<SummaryField> = controls.iter().map(Control::summary_field).collect();
-    let body = form_section(
+    let required = session.must_change_password.then(|| {
+        alert(v.pick(
+            "您使用的是窗口打印的一次性密码。请先设置自己的新密码，然后才能使用其他功能。",
+            "You signed in with the one-time password printed at the window. Set a password of your own before anything else.",
+        ))
+    });
+    let form = form_section(
         lang,
         FormSection {
             title,
@@ -54,6 +60,10 @@ fn password_page(session: &SignedIn, status: StatusCode, errors: &FormErrors) ->
             after: html! {},
         },
     );
+    let body = html! {
+        @if let Some(required) = required { div data-testid="password-change-required" { (required) } }
+        (form)
+    };
     session.render(status, title, body)
 }
 

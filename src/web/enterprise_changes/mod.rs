@@ -5,14 +5,14 @@
 mod holder;
 mod staff;
 
-pub use holder::{my_changes, request_change, resume_request};
+pub use holder::{change_document, my_changes, request_change, resume_request, upload_change_document};
 pub use staff::{changes_to_decide, decide_change};
 
 use maud::{html, Markup};
 
 use crate::service::enterprise_changes::EnterpriseChangeView;
 use crate::web::components::table;
-use crate::web::format::when;
+use crate::web::format::{url_encode, when};
 use crate::web::lang::Lang;
 
 fn status_label(lang: Lang, status: &str) -> &'static str {
@@ -68,7 +68,19 @@ fn changes_table(
                 tr data-change=(c.id) data-status=(c.status) {
                     td data-label=(headers[0]) { (c.enterprise_name) div class="code muted" { (c.uscc) } }
                     td data-label=(headers[1]) { (asked(lang, c)) }
-                    td data-label=(headers[2]) { (c.reason) }
+                    td data-label=(headers[2]) {
+                        (c.reason)
+                        @if !c.documents.is_empty() {
+                            ul class="documents" data-testid="change-documents" {
+                                @for d in &c.documents {
+                                    li {
+                                        a href={ "/enterprise-changes/" (url_encode(&c.id)) "/documents/" (url_encode(&d.id)) } { (d.filename) }
+                                        " " span class="muted" { ((d.size + 1023) / 1024) " KB" }
+                                    }
+                                }
+                            }
+                        }
+                    }
                     td data-label=(headers[3]) {
                         (status_label(lang, &c.status))
                         @if let Some(at) = c.decided_at { div class="muted" { (when(at)) } }

@@ -27,6 +27,9 @@ pub struct ChangesQuery {
 #[serde(default)]
 pub struct DecisionForm {
     reason: String,
+    /// With an approval, optional: the announcement that publishes the change.
+    announcement_no: String,
+    announcement_date: String,
 }
 
 async fn page(
@@ -84,7 +87,14 @@ async fn page(
                                     open: false,
                                     danger: false,
                                     summary: html! {},
-                                    inputs: Control::text_area("reason", v.pick("说明（可选）", "Note (optional)"), "").max_length(2000).draw(lang, &no_errors),
+                                    inputs: html! {
+                                        (Control::input("text", "announcement_no", v.pick("变更公告号（可选）", "Announcement no. (optional)"), "")
+                                            .max_length(100)
+                                            .hint(v.pick("填写后，本变更列入该公告；须同时填写公告日期", "Lists the change under that announcement; give its date too"))
+                                            .draw(lang, &no_errors))
+                                        (Control::input("date", "announcement_date", v.pick("公告日期", "Announcement date"), "").draw(lang, &no_errors))
+                                        (Control::text_area("reason", v.pick("说明（可选）", "Note (optional)"), "").max_length(2000).draw(lang, &no_errors))
+                                    },
                                 }))
                                 (action_form(ActionForm {
                                     action: Some("reject"),
@@ -135,25 +145,63 @@ pub async fn decide_change(
         "reject" => false,
         _ => return Err(session.error(ServiceError::NotFound)),
     };
-    let reason = form.0.reason.trim().to_owned();
+    let form = form.0;
+    let optional = |value: &str| {
+        let value = value.trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    };
+    let date = optional(&form.announcement_date);
+    let announcement_date = match date.as_deref().map(str::parse::<chrono::NaiveDate>) {
+        None => None,
+        Some(Ok(day)) => Some(day),
+        Some(Err(_)) => {
+            let refused = ServiceError::invalid(
+                "announcement_date",
+                "invalid_date",
+                "must be a date, YYYY-MM-DD",
+                "须为日期（年-月-日）",
+            );
+            return refused_page(&state, &session, refused).await;
+        }
+    };
     let input = ChangeDecisionInput {
-        reason: (!reason.is_empty()).then_some(reason),
+        reason: optional(&form.reason),
+        announcement_no: optional(&form.announcement_no),
+        announcement_date,
     };
     match enterprise_changes::decide(&state, &session.actor, id, approve, input).await {
         Ok(_) => Ok(session
             .visitor
             .redirect(&format!("/review/enterprise-changes?notice={decision}"))),
-        Err(ServiceError::Conflict(message)) => {
-            let alert = alert(message.pick(session.visitor.lang.zh()));
-            page(
-                &state,
-                &session,
-                &ChangesQuery::default(),
-                StatusCode::CONFLICT,
-                Some(alert),
-            )
-            .await
-        }
-        Err(other) => Err(session.error(other)),
+        Err(refused) => refused_page(&state, &session, refused).await,
     }
+}
+
+/// The list again with why a decision was refused on top: a conflict (decided meanwhile) or
+/// the fields that were wrong; anything else is the error page.
+async fn refused_page(
+    state: &ServiceState,
+    session: &SignedIn,
+    refused: ServiceError,
+) -> Result<HttpResponse, PageError> {
+    let zh = session.visitor.lang.zh();
+    let (status, text) = match refused {
+        ServiceError::Conflict(message) => (StatusCode::CONFLICT, message.pick(zh).to_owned()),
+        ServiceError::Invalid(problems) => {
+            let said: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message.pick(zh)))
+                .collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
+        }
+        other => return Err(session.error(other)),
+    };
+    page(
+        state,
+        session,
+        &ChangesQuery::default(),
+        status,
+        Some(alert(&text)),
+    )
+    .await
 }

@@ -149,8 +149,8 @@ pub async fn register_at_window(
             }
             p class="muted" {
                 (v.pick(
-                    "此密码只显示这一次。请打印交给申请人，并提醒其登录后在“修改密码”中更换。",
-                    "This password is shown only this once. Print it for the producer and ask them to change it under “Change password” after signing in.",
+                    "此密码只显示这一次。请打印交给申请人：首次登录后须先设置自己的新密码，才能使用其他功能。",
+                    "This password is shown only this once. Print it for the producer: at first sign-in they must set a password of their own before anything else.",
                 ))
             }
             p { a href="/review/enterprises/new" { (v.pick("再登记一家", "Register another")) } }
