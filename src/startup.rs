@@ -230,7 +230,8 @@ async fn count_the_scans(state: ServiceState) {
     loop {
         tick.tick().await;
         let labels = state.labels.clone();
-        if let Err(error) = state.run(move |conn| labels.synchronise(conn)).await {
+        let now = state.clock.now_naive();
+        if let Err(error) = state.run(move |conn| labels.synchronise(conn, now)).await {
             tracing::warn!(%error, "label scans could not be flushed; they are kept for the next try");
         }
     }
@@ -240,7 +241,8 @@ async fn count_the_scans(state: ServiceState) {
 pub async fn flush_the_scans(state: &ServiceState) {
     for attempt in 1..=3 {
         let labels = state.labels.clone();
-        match state.run(move |conn| labels.synchronise(conn)).await {
+        let now = state.clock.now_naive();
+        match state.run(move |conn| labels.synchronise(conn, now)).await {
             Ok(done) => {
                 tracing::info!(
                     scans = done.flushed_scans,

@@ -402,14 +402,21 @@ diesel::table! {
         batch_seq -> BigInt,
         scans -> BigInt,
         first_scanned_at -> Nullable<Timestamp>,
-        synced_seq -> BigInt,
     }
 }
 
 diesel::table! {
-    label_scan_flushes (id) {
+    label_flush_counter (id) {
         id -> Integer,
         seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    label_scan_flushes (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        randoms -> Text,
     }
 }
 
@@ -459,6 +466,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     label_quotas,
     label_batches,
     labels,
+    label_flush_counter,
     label_scan_flushes,
     journal_events,
     journal_head,

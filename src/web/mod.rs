@@ -27,11 +27,23 @@ pub use session::SESSION_COOKIE;
 
 use actix_web::web;
 
+/// `GET /assets/{name}`: the site's style sheet (kept a year by browsers), else not found.
+async fn asset(
+    request: actix_web::HttpRequest,
+    name: web::Path<String>,
+) -> actix_web::HttpResponse {
+    match components::layout::stylesheet(&name) {
+        Some(sheet) => sheet,
+        None => errors::not_found(request).await,
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(public::HomeFragments::default()))
         .service(web::resource("/").get(public::home))
         // What a label's QR code opens: the busiest page after the home page.
         .service(web::resource("/l/{code}").get(public::label))
+        .service(web::resource("/assets/{name}").get(asset))
         .service(web::resource("/guide").get(guide::guide))
         .service(web::resource("/announcements").get(public::announcements))
         .service(web::resource("/inbox").get(inbox::inbox))

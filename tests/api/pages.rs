@@ -253,3 +253,34 @@ async fn the_verify_page_takes_a_report_of_a_fake_through_its_form() {
     );
     assert_eq!(app.count_rows("fake_reports").await, 1);
 }
+
+#[tokio::test]
+async fn every_page_links_one_style_sheet_that_browsers_keep_for_a_year() {
+    let app = spawn_app().await;
+    let home = app.client.get(app.url("/")).send().await.expect("sent");
+    let html = home.text().await.expect("html");
+    assert!(
+        !html.contains("<style>"),
+        "no inline copy of the styles on each page"
+    );
+    let start = html
+        .find("href=\"/assets/site-")
+        .expect("a linked style sheet")
+        + 6;
+    let href = &html[start..start + html[start..].find('"').expect("end")];
+    let sheet = app.client.get(app.url(href)).send().await.expect("sent");
+    assert_eq!(sheet.status(), 200);
+    assert_eq!(sheet.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(sheet.headers()["cache-control"]
+        .to_str()
+        .unwrap_or("")
+        .contains("max-age=31536000"));
+    assert!(sheet.text().await.expect("css").contains(".error-summary"));
+    let stale = app
+        .client
+        .get(app.url("/assets/site-000000000000.css"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(stale.status(), 404, "only the current sheet");
+}

@@ -4,7 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::models::label::{LabelBatchRow, LabelQuotaRow};
-use crate::db::schema::{authorizations, label_batches, label_quotas, label_scan_flushes, labels};
+use crate::db::schema::{
+    authorizations, label_batches, label_flush_counter, label_quotas, label_scan_flushes, labels,
+};
 use crate::db::DbConnection;
 
 /// Rows a multi-row insert carries: SQLite binds at most 32,766 values, two per label here.
@@ -210,48 +212,47 @@ pub fn all_labels(conn: &mut DbConnection) -> QueryResult<Vec<StoredLabel>> {
 
 /// The number of the last flush committed.
 pub fn last_flush(conn: &mut DbConnection) -> QueryResult<i64> {
-    label_scan_flushes::table
+    label_flush_counter::table
         .find(1)
-        .select(label_scan_flushes::seq)
+        .select(label_flush_counter::seq)
         .first(conn)
 }
 
 /// Scans counted since the last flush: (random part, how many, when first).
 pub type ScanDelta = (i64, i64, NaiveDateTime);
 
-/// Adds the deltas to the stored counts, as one numbered flush; call inside a write
-/// transaction. Returns the flush's number.
-pub fn add_scans(conn: &mut DbConnection, deltas: &[ScanDelta]) -> QueryResult<i64> {
-    diesel::update(label_scan_flushes::table.find(1))
-        .set(label_scan_flushes::seq.eq(label_scan_flushes::seq + 1))
+/// Flushes kept for replicas that read them (at one a second each, a few minutes).
+const FLUSHES_KEPT: i64 = 600;
+
+/// Adds the deltas to the stored counts as one numbered flush, listed for the other replicas;
+/// call inside a write transaction. Returns the flush's number.
+pub fn add_scans(
+    conn: &mut DbConnection,
+    deltas: &[ScanDelta],
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::update(label_flush_counter::table.find(1))
+        .set(label_flush_counter::seq.eq(label_flush_counter::seq + 1))
         .execute(conn)?;
     let flush = last_flush(conn)?;
     match conn {
         DbConnection::Postgresql(pg) => {
             use diesel::sql_types::{Array, BigInt, Timestamp};
-            let (randoms, counts, firsts): (Vec<i64>, Vec<i64>, Vec<NaiveDateTime>) =
-                deltas.iter().fold(
-                    (Vec::new(), Vec::new(), Vec::new()),
-                    |(mut r, mut n, mut f), (random, count, first)| {
-                        r.push(*random);
-                        n.push(*count);
-                        f.push(*first);
-                        (r, n, f)
-                    },
-                );
+            let randoms: Vec<i64> = deltas.iter().map(|d| d.0).collect();
+            let counts: Vec<i64> = deltas.iter().map(|d| d.1).collect();
+            let firsts: Vec<NaiveDateTime> = deltas.iter().map(|d| d.2).collect();
             diesel::sql_query(
                 "UPDATE labels AS l SET scans = l.scans + v.n, \
-                 first_scanned_at = COALESCE(l.first_scanned_at, v.first), synced_seq = $4 \
+                 first_scanned_at = COALESCE(l.first_scanned_at, v.first) \
                  FROM unnest($1, $2, $3) AS v(random, n, first) WHERE l.random = v.random",
             )
             .bind::<Array<BigInt>, _>(randoms)
             .bind::<Array<BigInt>, _>(counts)
             .bind::<Array<Timestamp>, _>(firsts)
-            .bind::<BigInt, _>(flush)
             .execute(pg)?;
         }
         DbConnection::Sqlite(sqlite) => {
-            use diesel::sql_types::{BigInt, Text};
+            use diesel::sql_types::Text;
             // One statement per 5,000 labels: the deltas go in as one JSON text.
             for chunk in deltas.chunks(5_000) {
                 let json = serde_json::Value::Array(
@@ -269,32 +270,77 @@ pub fn add_scans(conn: &mut DbConnection, deltas: &[ScanDelta]) -> QueryResult<i
                 .to_string();
                 diesel::sql_query(
                     "UPDATE labels SET scans = scans + v.n, \
-                     first_scanned_at = COALESCE(first_scanned_at, v.first), synced_seq = ? \
+                     first_scanned_at = COALESCE(first_scanned_at, v.first) \
                      FROM (SELECT value ->> 0 AS random, value ->> 1 AS n, value ->> 2 AS first \
                            FROM json_each(?)) AS v WHERE labels.random = v.random",
                 )
-                .bind::<BigInt, _>(flush)
                 .bind::<Text, _>(json)
                 .execute(sqlite)?;
             }
         }
     }
+    let randoms = serde_json::to_string(&deltas.iter().map(|d| d.0).collect::<Vec<i64>>())
+        .unwrap_or_else(|_| "[]".into());
+    diesel::insert_into(label_scan_flushes::table)
+        .values((
+            label_scan_flushes::seq.eq(flush),
+            label_scan_flushes::at.eq(at),
+            label_scan_flushes::randoms.eq(randoms),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        label_scan_flushes::table.filter(label_scan_flushes::seq.le(flush - FLUSHES_KEPT)),
+    )
+    .execute(conn)?;
     Ok(flush)
 }
 
-/// A stored count read back: (random part, scans, first scanned, the flush that wrote it).
-pub type CountRead = (i64, i64, Option<NaiveDateTime>, i64);
+/// The flushes after `after` other than `except` (this process's own): (number, random parts).
+/// None when some were dropped already: the reader is too far behind and must reload all.
+pub fn flushes_after(
+    conn: &mut DbConnection,
+    after: i64,
+    except: Option<i64>,
+) -> QueryResult<Option<Vec<(i64, Vec<i64>)>>> {
+    let oldest: Option<i64> = label_scan_flushes::table
+        .select(diesel::dsl::min(label_scan_flushes::seq))
+        .first(conn)?;
+    if oldest.is_some_and(|oldest| oldest > after + 1) {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, String)> = label_scan_flushes::table
+        .filter(label_scan_flushes::seq.gt(after))
+        .filter(label_scan_flushes::seq.ne(except.unwrap_or(0)))
+        .order(label_scan_flushes::seq.asc())
+        .select((label_scan_flushes::seq, label_scan_flushes::randoms))
+        .load(conn)?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|(seq, randoms)| (seq, serde_json::from_str(&randoms).unwrap_or_default()))
+            .collect(),
+    ))
+}
 
-/// Counts changed by flushes after `flush` (any replica's): (random part, scans, first scanned,
-/// flush).
-pub fn counts_after(conn: &mut DbConnection, flush: i64) -> QueryResult<Vec<CountRead>> {
+/// The stored counts of these labels: (random part, scans, first scanned).
+pub fn counts_of(
+    conn: &mut DbConnection,
+    randoms: &[i64],
+) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
+    let mut found = Vec::with_capacity(randoms.len());
+    for chunk in randoms.chunks(INSERT_CHUNK) {
+        found.extend(
+            labels::table
+                .filter(labels::random.eq_any(chunk))
+                .select((labels::random, labels::scans, labels::first_scanned_at))
+                .load::<(i64, i64, Option<NaiveDateTime>)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// Every stored count (a replica that fell behind the kept flushes).
+pub fn all_counts(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
     labels::table
-        .filter(labels::synced_seq.gt(flush))
-        .select((
-            labels::random,
-            labels::scans,
-            labels::first_scanned_at,
-            labels::synced_seq,
-        ))
+        .select((labels::random, labels::scans, labels::first_scanned_at))
         .load(conn)
 }

@@ -175,6 +175,24 @@ impl LabelIndex {
         }
     }
 
+    /// Adds a flush this process wrote to a label's stored count (what the database now holds,
+    /// unless another replica added to it too: then its total is read instead).
+    pub fn add_stored(&self, random: u64, scans: i64, first_scanned_at: NaiveDateTime) {
+        if let Some(p) = self.position(random) {
+            let slot = &self.slots[p];
+            let total = i64::from(slot.scans.load(Ordering::Acquire)) + scans;
+            slot.scans.store(
+                total.clamp(0, i64::from(u32::MAX)) as u32,
+                Ordering::Release,
+            );
+            let first = seconds(Some(first_scanned_at));
+            let held = slot.first_scanned.load(Ordering::Acquire);
+            if held == 0 || first < held {
+                slot.first_scanned.store(first, Ordering::Release);
+            }
+        }
+    }
+
     pub fn batches(&self) -> &[BatchFacts] {
         &self.batches
     }

@@ -168,8 +168,12 @@ impl LabelRegister {
 
     /// One round of the counter: this process's scans go to the database and every replica's
     /// totals come back (see [`scans`]); the settings are read again too.
-    pub fn synchronise(&self, conn: &mut DbConnection) -> ServiceResult<scans::Synchronised> {
+    pub fn synchronise(
+        &self,
+        conn: &mut DbConnection,
+        now: chrono::NaiveDateTime,
+    ) -> ServiceResult<scans::Synchronised> {
         self.refresh_settings(conn)?;
-        self.counter.synchronise(conn, &self.index)
+        self.counter.synchronise(conn, &self.index, now)
     }
 }

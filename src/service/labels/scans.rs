@@ -1,13 +1,17 @@
 //! Counting label scans on the hottest public path without a write per scan (DESIGN §9).
 //!
 //! A scan adds one to this process's `pending` count of the code, in memory. Every
-//! [`FLUSH_INTERVAL`] a synchronisation moves `pending` to `in_flight`, adds it to the stored
-//! counts in one write transaction, numbered by `label_scan_flushes`, and in the same
-//! transaction reads back every count changed since the last flush it saw, this process's
-//! and other replicas' alike: those are totals, so reading one twice changes nothing. Only
-//! when that transaction commits are the totals set and `in_flight` cleared, together under
-//! the same lock the scans take: a page shows stored + in flight + pending, never a scan
-//! twice or none. If the write fails the scans stay in flight and go with the next one.
+//! [`FLUSH_INTERVAL`] a synchronisation moves `pending` to `in_flight` and, in one write
+//! transaction, adds it to the stored counts (no index holds them, so the updates are cheap),
+//! takes the next flush number (`label_flush_counter`: flushes are numbered in commit order)
+//! and lists the codes it changed under that number (`label_scan_flushes`). In the same
+//! transaction it reads the other replicas' flushes since the last one it saw and fetches
+//! those codes' totals (totals: reading one twice changes nothing). Only when that
+//! transaction commits are the stored counts moved on (its own deltas added, the others'
+//! totals set) and `in_flight` cleared, together under the lock the scans take: a page shows
+//! stored + in flight + pending, never a scan twice or none. If the write fails the scans
+//! stay in flight and go with the next one. A replica so far behind that the flushes it
+//! missed were dropped (a few minutes' worth are kept) reloads every count.
 //!
 //! What a crash loses: the scans of at most one interval (those not yet flushed). A clean
 //! stop flushes after the last request.
@@ -73,6 +77,43 @@ pub struct Count {
     pub first_scanned_at: Option<NaiveDateTime>,
 }
 
+/// What a synchronisation read back: the totals of the codes other replicas changed (or of
+/// every code, for a replica too far behind), and the last flush that covers.
+struct ReadBack {
+    totals: Vec<(i64, i64, Option<NaiveDateTime>)>,
+    seen: i64,
+}
+
+/// The other replicas' flushes after `after` (not `mine`) and their codes' totals.
+fn read_back(conn: &mut DbConnection, after: i64, mine: Option<i64>) -> ServiceResult<ReadBack> {
+    let seen_mine = mine.unwrap_or(after);
+    match db::flushes_after(conn, after, mine)? {
+        None => Ok(ReadBack {
+            totals: db::all_counts(conn)?,
+            seen: db::last_flush(conn)?.max(seen_mine),
+        }),
+        Some(flushes) => {
+            let seen = flushes
+                .iter()
+                .map(|(seq, _)| *seq)
+                .max()
+                .unwrap_or(after)
+                .max(seen_mine);
+            let mut codes: Vec<i64> = flushes.into_iter().flat_map(|(_, r)| r).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            Ok(ReadBack {
+                totals: if codes.is_empty() {
+                    Vec::new()
+                } else {
+                    db::counts_of(conn, &codes)?
+                },
+                seen,
+            })
+        }
+    }
+}
+
 /// What one synchronisation did.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Synchronised {
@@ -80,7 +121,7 @@ pub struct Synchronised {
     pub flushed_codes: usize,
     /// Scans this process wrote.
     pub flushed_scans: i64,
-    /// Counts read back (any replica's).
+    /// Counts read back (the other replicas' changes).
     pub read_back: usize,
 }
 
@@ -178,6 +219,7 @@ impl ScanCounter {
         &self,
         conn: &mut DbConnection,
         index: &RwLock<LabelIndex>,
+        now: NaiveDateTime,
     ) -> ServiceResult<Synchronised> {
         let mut seen = self
             .seen_flush
@@ -205,15 +247,15 @@ impl ScanCounter {
         }
         let after = *seen;
         let outcome = if deltas.is_empty() {
-            db::counts_after(conn, after).map_err(ServiceError::from)
+            read_back(conn, after, None)
         } else {
             write_transaction(conn, |conn| {
-                db::add_scans(conn, &deltas)?;
-                db::counts_after(conn, after).map_err(ServiceError::from)
+                let mine = db::add_scans(conn, &deltas, now)?;
+                read_back(conn, after, Some(mine))
             })
         };
-        let totals = match outcome {
-            Ok(totals) => totals,
+        let read = match outcome {
+            Ok(read) => read,
             Err(error) => {
                 // The scans stay in flight: the next round writes them with the new ones.
                 self.failures.fetch_add(1, Ordering::Relaxed);
@@ -224,10 +266,9 @@ impl ScanCounter {
         let index = index
             .read()
             .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))?;
-        let mut by_shard: Vec<Vec<(u64, StoredCount)>> = vec![Vec::new(); SHARDS];
-        for (random, scans, first_scanned_at, flush) in &totals {
-            *seen = (*seen).max(*flush);
-            by_shard[shard_of(*random as u64)].push((
+        let mut totals_by_shard: Vec<Vec<(u64, StoredCount)>> = vec![Vec::new(); SHARDS];
+        for (random, scans, first_scanned_at) in &read.totals {
+            totals_by_shard[shard_of(*random as u64)].push((
                 *random as u64,
                 StoredCount {
                     scans: *scans,
@@ -235,22 +276,29 @@ impl ScanCounter {
                 },
             ));
         }
-        for (shard, totals) in self.shards.iter().zip(by_shard) {
+        let read_totals: std::collections::HashSet<u64> =
+            read.totals.iter().map(|(r, _, _)| *r as u64).collect();
+        for (shard, totals) in self.shards.iter().zip(totals_by_shard) {
             let mut shard = shard
                 .lock()
                 .map_err(|_| ServiceError::Internal(anyhow::anyhow!("scan counter poisoned")))?;
+            // Everything in flight was written by the transaction that just committed.
+            for (random, local) in shard.in_flight.drain() {
+                if !read_totals.contains(&random) {
+                    index.add_stored(random, local.count, local.first_at);
+                }
+            }
             for (random, stored) in totals {
                 index.set_stored(random, stored);
             }
-            // Everything in flight was written by the transaction that just committed.
-            shard.in_flight.clear();
         }
+        *seen = read.seen.max(after);
         self.flushed
             .fetch_add(flushed_scans as u64, Ordering::Relaxed);
         Ok(Synchronised {
             flushed_codes: deltas.len(),
             flushed_scans,
-            read_back: totals.len(),
+            read_back: read.totals.len(),
         })
     }
 }

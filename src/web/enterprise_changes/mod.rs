@@ -5,7 +5,9 @@
 mod holder;
 mod staff;
 
-pub use holder::{change_document, my_changes, request_change, resume_request, upload_change_document};
+pub use holder::{
+    change_document, my_changes, request_change, resume_request, upload_change_document,
+};
 pub use staff::{changes_to_decide, decide_change};
 
 use maud::{html, Markup};
