@@ -295,13 +295,16 @@ pub fn add_scans(
     Ok(flush)
 }
 
+/// A flush: its number and the random parts whose counts it changed.
+pub type FlushedCodes = (i64, Vec<i64>);
+
 /// The flushes after `after` other than `except` (this process's own): (number, random parts).
 /// None when some were dropped already: the reader is too far behind and must reload all.
 pub fn flushes_after(
     conn: &mut DbConnection,
     after: i64,
     except: Option<i64>,
-) -> QueryResult<Option<Vec<(i64, Vec<i64>)>>> {
+) -> QueryResult<Option<Vec<FlushedCodes>>> {
     let oldest: Option<i64> = label_scan_flushes::table
         .select(diesel::dsl::min(label_scan_flushes::seq))
         .first(conn)?;
