@@ -10,6 +10,19 @@ use crate::helpers::{spawn_app, spawn_with, test_settings, Cast, TestDatabase, P
 use crate::page_client::PageClient;
 
 const OLD_NAME: &str = "英德市hongqi茶业有限公司";
+
+/// The public change feed's items after `seq`.
+async fn feed_since(app: &crate::helpers::TestApp, seq: i64) -> Vec<serde_json::Value> {
+    app.get(
+        &format!("/api/v1/public/changes?after={seq}&limit=1000"),
+        None,
+    )
+    .await
+    .json["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
 const NEW_NAME: &str = "英德市红旗茶业集团有限公司";
 
 #[tokio::test]
@@ -27,6 +40,14 @@ async fn an_approved_change_shows_at_once_everywhere_and_a_rejected_one_changes_
     let draft_id = approved["id"].as_str().expect("id").to_owned();
     app.grant(&cast, &cast.other_producer, "xiniu-bamboo-shoot", "西牛镇")
         .await;
+
+    // The public change feed as it stands: requests and rejections never appear in it.
+    let feed_head = app
+        .get("/api/v1/public/changes?after=0&limit=1000", None)
+        .await
+        .json["next_after"]
+        .as_i64()
+        .expect("next_after");
 
     // Only a holder asks, and only for something that changes.
     let body = json!({"name": NEW_NAME, "address": "英德市英红镇茶园路18号", "reason": "已换发新营业执照"});
@@ -105,6 +126,10 @@ async fn an_approved_change_shows_at_once_everywhere_and_a_rejected_one_changes_
         .json;
     assert_eq!(unchanged["enterprise_name"], "英德市xiniu-coop茶业有限公司");
     assert!(unchanged["former_name"].is_null());
+    assert!(
+        feed_since(&app, feed_head).await.is_empty(),
+        "a request or a rejection is nothing public"
+    );
 
     // Approved: the new name in verify, search and the CSV at once.
     app.post(
@@ -124,6 +149,10 @@ async fn an_approved_change_shows_at_once_everywhere_and_a_rejected_one_changes_
     assert_eq!(done.status, StatusCode::OK, "{}", done.text);
     assert_eq!(done.json["status"], "approved");
     assert_eq!(done.json["decided_by"], "wang.approver");
+    let feed = feed_since(&app, feed_head).await;
+    assert_eq!(feed.len(), 1, "{feed:?}");
+    assert_eq!(feed[0]["event"], "enterprise_changed");
+    assert_eq!(feed[0]["enterprise_name"], NEW_NAME);
     app.post(
         &format!("/api/v1/enterprise-changes/{change}/approve"),
         Some(&cast.approver),

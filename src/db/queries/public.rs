@@ -305,13 +305,15 @@ pub fn authorization_history(
 }
 
 /// Every change of an enterprise's public details (`(seq, enterprise id, at)`, in journal
-/// order): every enterprise event but its registration and its release.
+/// order): its approved changes (`domain::register::HOLDER_CHANGE`).
 pub fn holder_history(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
     journal_events::table
         // Literal, as in the partial index journal_events_holder_history_idx (migration
         // 000012): a planner cannot match a bound parameter to an index's condition.
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "entity_type = 'enterprise' AND action NOT IN ('register', 'release')",
+            // The index's condition, then the one action that changes public details.
+            "entity_type = 'enterprise' AND action NOT IN ('register', 'release') \
+             AND action = 'change'",
         ))
         .order(journal_events::seq.asc())
         .select((

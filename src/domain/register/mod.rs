@@ -30,6 +30,10 @@ pub use changes::{ChangeKind, ChangeView, Replay};
 pub use former_names::FORMER_NAME_SHOWN_FOR;
 use index::{grams, postings_of, Gram};
 
+/// The one enterprise event that changes a holder's public details (an approved 变更). A
+/// request, its rejection or a document added to it changes nothing the public sees.
+pub const HOLDER_CHANGE: &str = "change";
+
 /// What the public may know of one right and its holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RightFacts {
@@ -369,7 +373,7 @@ impl PublicRegister {
                 (!self.by_id.contains_key(event.entity_id))
                     .then(|| Need::Right(event.entity_id.to_owned()))
             }
-            "enterprise" if !matches!(event.action, "register" | "release") => self
+            "enterprise" if event.action == HOLDER_CHANGE => self
                 .holders
                 .contains(event.entity_id)
                 .then(|| Need::Enterprise(event.entity_id.to_owned())),
@@ -421,7 +425,7 @@ impl PublicRegister {
                     *self.pipeline.entry(to).or_default() += 1;
                 }
             }
-            ("enterprise", _) if !matches!(event.action, "register" | "release") => {
+            ("enterprise", _) if event.action == HOLDER_CHANGE => {
                 if let Some(former) = event
                     .data
                     .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
