@@ -869,3 +869,127 @@ async fn the_abnormal_list_a_past_days_verdict_and_bulk_verify_in_a_real_browser
     assert!(!browser.find("[data-testid=bulk-verify]").await.is_empty());
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_label_sheet_prints_qr_codes_that_open_their_own_label_page_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let zbarimg = std::path::Path::new("/usr/bin/zbarimg");
+    assert!(
+        zbarimg.exists() || std::env::var("CI").is_err(),
+        "CI must provide zbar-tools (see .ci/run)"
+    );
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let approved = app
+        .grant(&cast, &cast.producer, "yingde-black-tea", "英红镇")
+        .await;
+    let right = approved["authorization_id"].as_str().expect("right");
+    let year = (app.clock.now() + chrono::Duration::hours(8))
+        .format("%Y")
+        .to_string();
+    let quota = app
+        .put(
+            &format!("/api/v1/authorizations/{right}/label-quota"),
+            Some(&cast.reviewer),
+            &json!({"year": year.parse::<i32>().expect("year"), "quantity": 10}),
+        )
+        .await;
+    assert_eq!(quota.status, 200, "{}", quota.text);
+    let batch = app
+        .post(
+            &format!("/api/v1/authorizations/{right}/label-batches"),
+            Some(&cast.producer),
+            &json!({"quantity": 5}),
+        )
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    let batch_id = batch.json["id"].as_str().expect("batch");
+    let csv = app
+        .get(
+            &format!("/api/v1/label-batches/{batch_id}/codes.csv"),
+            Some(&cast.producer),
+        )
+        .await;
+    let mut urls: Vec<String> = csv
+        .text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(',').map(|(_, url)| url.to_owned()))
+        .collect();
+    urls.sort();
+    assert_eq!(urls.len(), 5);
+
+    browser.sign_in(&app, "hongqi").await;
+    browser
+        .goto(&app.url(&format!("/label-batches/{batch_id}/sheet")))
+        .await;
+    // A sheet as the printer's preview would show it: wide, at three pixels a CSS pixel.
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(
+                json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                    "width": 1000, "height": 800, "deviceScaleFactor": 3, "mobile": false
+                }}),
+            ),
+        )
+        .await;
+    let data = browser
+        .call(reqwest::Method::GET, "/screenshot", None)
+        .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(data.as_str().unwrap_or(""))
+        .expect("base64 png");
+    let shot = artifacts().join("label-sheet.png");
+    std::fs::write(&shot, png).expect("screenshot written");
+    if zbarimg.exists() {
+        let read = Command::new(zbarimg)
+            .args(["--quiet", "--raw"])
+            .arg(&shot)
+            .output()
+            .expect("zbarimg runs");
+        let mut decoded: Vec<String> = String::from_utf8_lossy(&read.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        decoded.sort();
+        assert_eq!(
+            decoded, urls,
+            "every QR code on the sheet opens its own label's page"
+        );
+    }
+
+    // What a shopper's phone opens: genuine, counted.
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.clearDeviceMetricsOverride", "params": {}})),
+        )
+        .await;
+    browser.goto(&urls[0]).await;
+    assert_eq!(
+        browser
+            .attribute("[data-testid=label]", "data-genuine")
+            .await,
+        "true"
+    );
+    assert_eq!(
+        browser.attribute("[data-testid=scans]", "data-scans").await,
+        "1"
+    );
+    assert!(browser
+        .text("[data-testid=label] .name")
+        .await
+        .contains("hongqi"));
+    browser.fits_the_phone().await;
+    browser.goto(&urls[0]).await;
+    assert_eq!(
+        browser.attribute("[data-testid=scans]", "data-scans").await,
+        "2"
+    );
+    browser.quit().await;
+}
