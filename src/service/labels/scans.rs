@@ -245,6 +245,8 @@ impl ScanCounter {
                     .map(|(random, l)| (*random as i64, l.count, l.first_at)),
             );
         }
+        // In key order: the database visits the labels' pages in order.
+        deltas.sort_unstable_by_key(|(random, _, _)| *random);
         let after = *seen;
         let outcome = if deltas.is_empty() {
             read_back(conn, after, None)
