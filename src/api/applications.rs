@@ -167,12 +167,7 @@ pub async fn upload(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !is_multipart {
+    if !crate::http::upload::is_multipart(&request) {
         return Err(ApiError::UnsupportedMediaType(Localized::new(
             "Upload documents as multipart/form-data with fields `kind` and `file`.",
             "请以 multipart/form-data 上传，字段为 kind 和 file。",

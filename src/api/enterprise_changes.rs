@@ -1,7 +1,6 @@
 //! Changes of a holder's details (变更): the holder asks, staff approve or reject.
 
 use actix_multipart::Multipart;
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::Json;
@@ -137,12 +136,7 @@ pub async fn upload_document(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !is_multipart {
+    if !crate::http::upload::is_multipart(&request) {
         return Err(ApiError::UnsupportedMediaType(Localized::new(
             "Upload documents as multipart/form-data with the field `file`.",
             "请以 multipart/form-data 上传，字段为 file。",

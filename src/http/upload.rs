@@ -45,6 +45,15 @@ impl UploadFields {
 
 /// Reads the form, refusing a file over the limit while it streams and any field that is
 /// neither `kind`, `file` nor one of `extra_fields`.
+/// Does the request say its body is `multipart/form-data` (what an upload must be)?
+pub fn is_multipart(request: &actix_web::HttpRequest) -> bool {
+    request
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 pub async fn read_upload_fields(
     mut form: Multipart,
     limit: usize,
