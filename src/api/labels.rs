@@ -97,10 +97,7 @@ pub async fn settings(
     state: web::Data<ServiceState>,
     actor: Actor,
 ) -> Result<HttpResponse, ApiError> {
-    if !actor.role.is_staff() {
-        return Err(crate::service::ServiceError::Forbidden.into());
-    }
-    Ok(HttpResponse::Ok().json(issue::settings(&state)))
+    Ok(HttpResponse::Ok().json(issue::settings(&state, &actor)?))
 }
 
 /// Sets the label settings (admin), journalled.

@@ -41,11 +41,26 @@ pub struct LabelIndex {
     batches: Vec<BatchFacts>,
 }
 
-/// One label found: its batch and its stored count.
+/// One label found: its batch, and its slot (whose stored count moves with each flush).
 #[derive(Debug, Clone, Copy)]
 pub struct Found<'a> {
     pub batch: &'a BatchFacts,
-    pub stored: StoredCount,
+    slot: &'a LabelSlot,
+}
+
+impl Found<'_> {
+    /// The label's count as the database held it at the last synchronisation.
+    pub fn stored(&self) -> StoredCount {
+        StoredCount {
+            scans: i64::from(self.slot.scans.load(Ordering::Acquire)),
+            first_scanned_at: time(self.slot.first_scanned.load(Ordering::Acquire)),
+        }
+    }
+}
+
+/// A count as a slot holds it (saturating: a code is not checked four billion times).
+fn count32(scans: i64) -> u32 {
+    scans.clamp(0, i64::from(u32::MAX)) as u32
 }
 
 fn seconds(at: Option<NaiveDateTime>) -> i64 {
@@ -108,7 +123,7 @@ impl LabelIndex {
         let fresh = labels.into_iter().map(|(random, stored)| LabelSlot {
             random,
             batch: index,
-            scans: AtomicU32::new(stored.scans.clamp(0, i64::from(u32::MAX)) as u32),
+            scans: AtomicU32::new(count32(stored.scans)),
             first_scanned: AtomicI64::new(seconds(stored.first_scanned_at)),
         });
         if self.slots.is_empty() {
@@ -142,7 +157,7 @@ impl LabelIndex {
                 Some(LabelSlot {
                     random,
                     batch,
-                    scans: AtomicU32::new(stored.scans.clamp(0, i64::from(u32::MAX)) as u32),
+                    scans: AtomicU32::new(count32(stored.scans)),
                     first_scanned: AtomicI64::new(seconds(stored.first_scanned_at)),
                 })
             })
@@ -155,10 +170,7 @@ impl LabelIndex {
         let slot = &self.slots[self.position(random)?];
         Some(Found {
             batch: &self.batches[slot.batch as usize],
-            stored: StoredCount {
-                scans: i64::from(slot.scans.load(Ordering::Acquire)),
-                first_scanned_at: time(slot.first_scanned.load(Ordering::Acquire)),
-            },
+            slot,
         })
     }
 
@@ -166,10 +178,7 @@ impl LabelIndex {
     pub fn set_stored(&self, random: u64, stored: StoredCount) {
         if let Some(p) = self.position(random) {
             let slot = &self.slots[p];
-            slot.scans.store(
-                stored.scans.clamp(0, i64::from(u32::MAX)) as u32,
-                Ordering::Release,
-            );
+            slot.scans.store(count32(stored.scans), Ordering::Release);
             slot.first_scanned
                 .store(seconds(stored.first_scanned_at), Ordering::Release);
         }
@@ -181,10 +190,7 @@ impl LabelIndex {
         if let Some(p) = self.position(random) {
             let slot = &self.slots[p];
             let total = i64::from(slot.scans.load(Ordering::Acquire)) + scans;
-            slot.scans.store(
-                total.clamp(0, i64::from(u32::MAX)) as u32,
-                Ordering::Release,
-            );
+            slot.scans.store(count32(total), Ordering::Release);
             let first = seconds(Some(first_scanned_at));
             let held = slot.first_scanned.load(Ordering::Acquire);
             if held == 0 || first < held {
@@ -284,7 +290,7 @@ mod tests {
                 },
             );
         }
-        let found = index.find(15).map(|f| f.stored);
+        let found = index.find(15).map(|f| f.stored());
         assert_eq!(
             found,
             Some(StoredCount {

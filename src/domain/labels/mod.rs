@@ -8,6 +8,7 @@ pub mod index;
 use serde::Serialize;
 
 use super::authorization::AuthorizationStatus;
+use super::roles::{Actor, Role};
 use super::{FieldError, Localized};
 
 /// The most labels one batch may hold: a batch is one transaction, and its CSV one download.
@@ -20,6 +21,24 @@ pub const DEFAULT_SCAN_WARNING: i64 = 10;
 /// `label_watch_codes`: codes of one right past the warning before the watchlist flags it.
 pub const WATCH_CODES_SETTING: &str = "label_watch_codes";
 pub const DEFAULT_WATCH_CODES: i64 = 3;
+
+/// Labels are issued only under a right in this status.
+pub const ISSUED_UNDER: AuthorizationStatus = AuthorizationStatus::Active;
+
+/// Staff set a right's yearly quota and read the label settings.
+pub fn may_set_quota(actor: &Actor) -> bool {
+    actor.role.is_staff()
+}
+
+/// The holder's own users order batches and download their codes, and staff for any holder.
+pub fn may_handle_batches(actor: &Actor, holder_enterprise_id: &str) -> bool {
+    actor.may_see_enterprise(holder_enterprise_id)
+}
+
+/// Only admins change the label settings.
+pub fn may_change_settings(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}
 
 /// What the label page warns of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -111,6 +130,25 @@ pub fn batch_no(registry_no: &str, year: i32, nth: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn actor(role: Role, enterprise: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            role,
+            enterprise_id: enterprise.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn staff_set_quotas_holders_order_admins_change_settings() {
+        let holder = actor(Role::Applicant, Some("e1"));
+        let reviewer = actor(Role::Reviewer, None);
+        let admin = actor(Role::Admin, None);
+        assert!(!may_set_quota(&holder) && may_set_quota(&reviewer));
+        assert!(may_handle_batches(&holder, "e1") && !may_handle_batches(&holder, "e2"));
+        assert!(may_handle_batches(&reviewer, "e2"));
+        assert!(may_change_settings(&admin) && !may_change_settings(&reviewer));
+    }
 
     #[test]
     fn the_warning_comes_after_the_threshold_and_an_ended_right_first() {

@@ -13,7 +13,6 @@ use validator::Validate;
 use crate::db::models::label::{LabelBatchRow, LabelQuotaRow};
 use crate::db::queries::{authorizations as rights_db, labels as db};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::labels as rules;
 use crate::domain::labels::code::random_part;
 use crate::domain::roles::Actor;
@@ -123,7 +122,7 @@ pub async fn set_quota(
     authorization_id: String,
     input: QuotaInput,
 ) -> ServiceResult<QuotaView> {
-    if !actor.role.is_staff() {
+    if !rules::may_set_quota(actor) {
         return Err(ServiceError::Forbidden);
     }
     validation::check(&input, Vec::new())?;
@@ -232,12 +231,12 @@ fn order_once(
     let randoms = draw_randoms(conn, state, quantity as usize)?;
     write_transaction(conn, |conn| {
         let right = rights_db::find(conn, authorization_id)?.ok_or(ServiceError::NotFound)?;
-        if !actor.may_see_enterprise(&right.enterprise_id) {
+        if !rules::may_handle_batches(actor, &right.enterprise_id) {
             return Err(ServiceError::Forbidden);
         }
         // Holds the right's row to the end of the transaction, so a suspension waits for
         // the batch or the batch for the suspension: never a batch for a suspended right.
-        if !rights_db::hold_if_status(conn, authorization_id, AuthorizationStatus::Active)? {
+        if !rights_db::hold_if_status(conn, authorization_id, rules::ISSUED_UNDER)? {
             return Err(ServiceError::conflict(
                 "labels are issued only for an active right",
                 "仅对有效的授权发放标签",
@@ -344,7 +343,7 @@ fn may_see_right(
     authorization_id: &str,
 ) -> ServiceResult<()> {
     let right = rights_db::find(conn, authorization_id)?.ok_or(ServiceError::NotFound)?;
-    if actor.may_see_enterprise(&right.enterprise_id) {
+    if rules::may_handle_batches(actor, &right.enterprise_id) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -451,11 +450,15 @@ pub struct LabelSettings {
     pub watch_codes: i64,
 }
 
-pub fn settings(state: &ServiceState) -> LabelSettings {
-    LabelSettings {
+/// The label settings as this process holds them (staff).
+pub fn settings(state: &ServiceState, actor: &Actor) -> ServiceResult<LabelSettings> {
+    if !rules::may_set_quota(actor) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(LabelSettings {
         scan_warning: state.labels.scan_warning(),
         watch_codes: state.labels.watch_codes(),
-    }
+    })
 }
 
 /// Admins set the two label settings (journalled); every replica reads them at its next flush,
@@ -465,7 +468,7 @@ pub async fn set_settings(
     actor: &Actor,
     input: LabelSettings,
 ) -> ServiceResult<LabelSettings> {
-    if actor.role != crate::domain::roles::Role::Admin {
+    if !rules::may_change_settings(actor) {
         return Err(ServiceError::Forbidden);
     }
     validation::check(&input, Vec::new())?;

@@ -45,11 +45,7 @@ pub fn scan(state: &ServiceState, code: &str) -> ServiceResult<LabelView> {
         .right(&found.batch.authorization_id)
         .ok_or(ServiceError::NotFound)?;
     let now = state.clock.now_naive();
-    let count = labels.counter().scan(
-        random,
-        || index.find(random).map_or(found.stored, |f| f.stored),
-        now,
-    )?;
+    let count = labels.counter().scan(random, || found.stored(), now)?;
     let threshold = labels.scan_warning();
     let product_name_zh = state
         .register

@@ -7,14 +7,12 @@ use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::domain::authorization::AuthorizationStatus;
-use crate::domain::{FieldError, Localized};
 use crate::service::authorizations::{self, AuthorizationView};
 use crate::service::labels::issue::{self, BatchInput, LabelsOfRight, QuotaInput};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
     alert, back_link, error_summary, notice, post_form, right_status_tag, submit_button, table,
-    Control, FormErrors, SummaryField,
+    whole_number, Control, FormErrors, SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::{url_encode, when};
@@ -37,16 +35,6 @@ pub struct QuotaForm {
 enum Typed {
     Batch(BatchForm, FormErrors),
     Quota(QuotaForm, FormErrors),
-}
-
-fn whole_number(field: &str, value: &str) -> Result<i64, FieldError> {
-    value.trim().parse::<i64>().map_err(|_| {
-        FieldError::new(
-            field,
-            "not_a_number",
-            Localized::new("must be a whole number", "请填写整数"),
-        )
-    })
 }
 
 fn page_of(id: &str) -> String {
@@ -123,7 +111,7 @@ async fn labels_page(
     let labels = issue::of_right(state, &session.actor, id.to_owned())
         .await
         .map_err(|e| session.error(e))?;
-    let staff = session.actor.role.is_staff();
+    let staff = crate::domain::labels::may_set_quota(&session.actor);
     let no_errors = FormErrors::default();
     let (batch_form, batch_errors) = match &typed {
         Some(Typed::Batch(form, errors)) => (form.clone(), errors),
@@ -143,7 +131,7 @@ async fn labels_page(
             &no_errors,
         ),
     };
-    let can_order = right.status == AuthorizationStatus::Active
+    let can_order = right.status == crate::domain::labels::ISSUED_UNDER
         && labels.quota.as_ref().is_some_and(|q| q.remaining > 0);
     let base = page_of(&right.id);
     let back = if staff {

@@ -11,15 +11,15 @@ use super::act::right_actions;
 use super::labels::labels_link;
 use super::reports_table;
 use crate::domain::roles::Role;
-use crate::domain::{FieldError, Localized};
+use crate::domain::FieldError;
 use crate::service::authorizations::{self, AuthorizationQuery, AuthorizationView};
 use crate::service::labels::issue;
 use crate::service::paging::PageRequest;
 use crate::service::usage::{self, UsageReportInput, UsageReportView};
 use crate::service::{ServiceError, ServiceState};
 use crate::web::components::{
-    error_summary, notice, post_form, right_status_tag, submit_button, Control, FormErrors,
-    SummaryField,
+    error_summary, notice, post_form, right_status_tag, submit_button, whole_number, Control,
+    FormErrors, SummaryField,
 };
 use crate::web::errors::PageError;
 use crate::web::format::url_encode;
@@ -41,17 +41,10 @@ impl ReportForm {
     fn read(&self) -> Result<UsageReportInput, Vec<FieldError>> {
         let mut problems = Vec::new();
         let mut number = |field: &str, value: &str| -> i64 {
-            match value.trim().parse::<i64>() {
-                Ok(n) => n,
-                Err(_) => {
-                    problems.push(FieldError::new(
-                        field,
-                        "not_a_number",
-                        Localized::new("must be a whole number", "请填写整数"),
-                    ));
-                    0
-                }
-            }
+            whole_number(field, value).unwrap_or_else(|problem| {
+                problems.push(problem);
+                0
+            })
         };
         let input = UsageReportInput {
             year: number("year", &self.year) as i32,

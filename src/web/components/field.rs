@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, Localized};
 use crate::web::lang::Lang;
 
 /// Field errors of a form, looked up by field name when each input is drawn.
@@ -44,6 +44,17 @@ impl SummaryField {
 }
 
 /// The id a control named `name` gets: `f-` and its name (dots as dashes), within its scope.
+/// A whole number as typed into `field`, or the problem to show beside it.
+pub fn whole_number(field: &str, value: &str) -> Result<i64, FieldError> {
+    value.trim().parse::<i64>().map_err(|_| {
+        FieldError::new(
+            field,
+            "not_a_number",
+            Localized::new("must be a whole number", "请填写整数"),
+        )
+    })
+}
+
 pub fn control_id(scope: Option<&str>, name: &str) -> String {
     match scope {
         Some(scope) => format!("f-{scope}-{}", name.replace('.', "-")),

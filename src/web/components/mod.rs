@@ -9,7 +9,7 @@ pub mod layout;
 pub mod list;
 
 pub use case::{case_facts, case_number, due_date};
-pub use field::{field_errors, Control, FormErrors, SummaryField};
+pub use field::{field_errors, whole_number, Control, FormErrors, SummaryField};
 pub use layout::{layout, print_document, public_page};
 pub use list::{filtered, list_section, listing, FilterQuery, ListSection};
 
