@@ -80,11 +80,12 @@ stop() { # SIGTERM and wait: the last scans are flushed on the way out
     PID=""
 }
 
-stored_scans() {
+stored_scans() { # the labels' rows plus the log their ranges have not folded
+    local sql="SELECT (SELECT COALESCE(SUM(scans), 0) FROM labels) + (SELECT COALESCE(SUM(l.scans), 0) FROM label_scan_log l JOIN label_fold_ranges f ON f.range_no = l.range_no WHERE l.seq > f.folded_seq)"
     if [ "$DB_KIND" = postgres ]; then
-        psql "$DATABASE_URL" -Atc "SELECT COALESCE(SUM(scans), 0) FROM labels"
+        psql "$DATABASE_URL" -Atc "$sql"
     else
-        python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COALESCE(SUM(scans),0) FROM labels').fetchone()[0])" "$DATA/gi-registry.db"
+        python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DATA/gi-registry.db" "$sql"
     fi
 }
 
@@ -140,7 +141,10 @@ RESULTS[page]=$(measure "$WORK/page.txt")
 RESULTS[api]=$(measure "$WORK/api.txt")
 kill -TERM "$WRITER"; wait "$WRITER" || true; WRITER=""
 RSS_KB=$(ps -o rss= -p "$PID" | tr -d ' ')
-COUNTED=$(curl -s "$BASE/metrics" | awk '/^gi_label_scans_counted_total/ {print $2}')
+curl -s "$BASE/metrics" >"$WORK/metrics.txt"
+COUNTED=$(awk '/^gi_label_scans_counted_total/ {print $2}' "$WORK/metrics.txt")
+FLUSHES=$(awk '/^gi_label_scan_flushes_total/ {print $2}' "$WORK/metrics.txt")
+FLUSH_SECONDS=$(awk '/^gi_label_scan_flush_seconds_total/ {print $2}' "$WORK/metrics.txt")
 stop
 AFTER_WRK=$(stored_scans)
 start
@@ -168,5 +172,6 @@ echo
 echo "- start → /readyz 200 with $LABELS labels: $READY_MS ms ($(grep -o '"label index built".*' "$WORK/server.log" | head -1 || true))"
 echo "- RSS after the wrk runs (ps -o rss): $(( RSS_KB / 1024 )) MB"
 echo "- scans stored before: $BEFORE; counted by the service during wrk: $COUNTED; stored after its clean stop: $AFTER_WRK (grew $(( AFTER_WRK - BEFORE )))"
+echo "- flushes that wrote scans: ${FLUSHES:-?}, $(python3 -c "import sys; f, s = sys.argv[1:]; print(f'{1000 * float(s) / max(float(f), 1):.0f} ms each on average')" "${FLUSHES:-0}" "${FLUSH_SECONDS:-0}")"
 echo "- fixed count: $SENT; stored grew $(( AFTER_EXACT - AFTER_WRK ))"
 echo "- writer: $(cat "$WORK/writer.txt")"

@@ -230,19 +230,25 @@ async fn count_the_scans(state: ServiceState) {
     loop {
         tick.tick().await;
         let labels = state.labels.clone();
-        let now = state.clock.now_naive();
-        if let Err(error) = state.run(move |conn| labels.synchronise(conn, now)).await {
+        if let Err(error) = state.run(move |conn| labels.synchronise(conn)).await {
             tracing::warn!(%error, "label scans could not be flushed; they are kept for the next try");
         }
     }
 }
 
-/// The last flush at a clean stop (tried a few times: it is the scans' only way out).
+/// The last flush at a clean stop, which also folds the whole log into the labels' rows
+/// (tried a few times: it is the scans' only way out).
 pub async fn flush_the_scans(state: &ServiceState) {
     for attempt in 1..=3 {
         let labels = state.labels.clone();
-        let now = state.clock.now_naive();
-        match state.run(move |conn| labels.synchronise(conn, now)).await {
+        let settled = state
+            .run(move |conn| {
+                let done = labels.synchronise(conn)?;
+                crate::service::labels::scans::fold_everything(conn)?;
+                Ok(done)
+            })
+            .await;
+        match settled {
             Ok(done) => {
                 tracing::info!(
                     scans = done.flushed_scans,

@@ -112,6 +112,7 @@ pub async fn metrics(
         (index.len(), index.approximate_bytes())
     };
     let counter = labels.counter();
+    let (flushes, flush_seconds, last_flush_ms) = counter.flush_times();
     for (name, help, value) in [
         (
             "gi_labels_issued",
@@ -142,6 +143,21 @@ pub async fn metrics(
             "gi_label_scan_flush_failures_total",
             "Flushes of label scans that failed (their scans wait for the next).",
             counter.failures() as f64,
+        ),
+        (
+            "gi_label_scan_flushes_total",
+            "Flushes that wrote label scans.",
+            flushes as f64,
+        ),
+        (
+            "gi_label_scan_flush_seconds_total",
+            "Time those flushes took, database and memory together.",
+            flush_seconds,
+        ),
+        (
+            "gi_label_scan_flush_last_ms",
+            "How long the last flush that wrote scans took.",
+            last_flush_ms,
         ),
     ] {
         gauge(&mut out, name, help, &[(String::new(), value)]);

@@ -409,14 +409,23 @@ diesel::table! {
     label_flush_counter (id) {
         id -> Integer,
         seq -> BigInt,
+        dropped_seq -> BigInt,
     }
 }
 
 diesel::table! {
-    label_scan_flushes (seq) {
+    label_scan_log (range_no, seq) {
         seq -> BigInt,
-        at -> Timestamp,
-        randoms -> Text,
+        range_no -> Integer,
+        scans -> BigInt,
+        deltas -> Binary,
+    }
+}
+
+diesel::table! {
+    label_fold_ranges (range_no) {
+        range_no -> Integer,
+        folded_seq -> BigInt,
     }
 }
 
@@ -467,7 +476,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     label_batches,
     labels,
     label_flush_counter,
-    label_scan_flushes,
+    label_scan_log,
+    label_fold_ranges,
     journal_events,
     journal_head,
     settings,

@@ -13,7 +13,20 @@ use crate::helpers::{spawn_app, Cast, TestApp};
 use crate::page_client::PageClient;
 use crate::replicas::second_replica;
 
-const TOTAL_SCANS: &str = "SELECT CAST(COALESCE(SUM(scans), 0) AS BIGINT) AS n FROM labels";
+/// Every scan the database holds: the labels' rows and the log their ranges have not folded.
+const TOTAL_SCANS: &str = "SELECT CAST((SELECT COALESCE(SUM(scans), 0) FROM labels) \
+     + (SELECT COALESCE(SUM(l.scans), 0) FROM label_scan_log l \
+        JOIN label_fold_ranges f ON f.range_no = l.range_no WHERE l.seq > f.folded_seq) \
+     AS BIGINT) AS n";
+/// Only what the labels' rows hold.
+const SCANS_IN_ROWS: &str = "SELECT CAST(COALESCE(SUM(scans), 0) AS BIGINT) AS n FROM labels";
+
+async fn execute(app: &TestApp, sql: &'static str) {
+    app.state
+        .run(move |conn| Ok(diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?))
+        .await
+        .expect(sql);
+}
 
 async fn granted_right(app: &TestApp, cast: &Cast) -> (String, Value) {
     let granted = app
@@ -496,4 +509,71 @@ async fn the_labels_page_takes_orders_and_quotas_and_prints_sheets() {
             .status,
         403
     );
+}
+
+#[tokio::test]
+async fn a_batch_issued_and_scanned_on_another_replica_is_taken_in_with_its_scans_once() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let (right, _) = granted_right(&app, &cast).await;
+    set_quota(&app, &cast, &right, 10).await;
+    // The replica runs before the batch exists: it takes the batch in while running.
+    let replica = second_replica(&app).await;
+    let batch = order(&app, &cast.producer, &right, 2).await;
+    let codes = codes_of(&app, &cast.producer, batch.json["id"].as_str().expect("id")).await;
+    let code = &codes[0];
+    for _ in 0..3 {
+        scan(&app, &app.address, code).await;
+    }
+    // One ordinary round: the scans are logged (their range is most likely not folded).
+    let labels = app.state.labels.clone();
+    app.state
+        .run(move |conn| labels.synchronise(conn))
+        .await
+        .expect("flushed");
+    // The replica takes the batch in with those scans and reads the log on: never twice.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(scan(&app, &replica.base, code).await["scans"], 4);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(scan(&app, &replica.base, code).await["scans"], 5);
+    // This replica reads the other's two.
+    gi_registry::startup::flush_the_scans(&app.state).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    gi_registry::startup::flush_the_scans(&app.state).await;
+    assert_eq!(scan(&app, &app.address, code).await["scans"], 6);
+    gi_registry::startup::flush_the_scans(&app.state).await;
+    assert_eq!(app.query_number(TOTAL_SCANS).await, 6);
+    assert_eq!(
+        app.query_number(SCANS_IN_ROWS).await,
+        6,
+        "a clean stop's flush folds the whole log into the rows"
+    );
+    drop(replica);
+}
+
+#[tokio::test]
+async fn a_replica_that_missed_dropped_log_rows_reloads_every_count() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app).await;
+    let (right, _) = granted_right(&app, &cast).await;
+    set_quota(&app, &cast, &right, 10).await;
+    let batch = order(&app, &cast.producer, &right, 1).await;
+    let codes = codes_of(&app, &cast.producer, batch.json["id"].as_str().expect("id")).await;
+    let replica = second_replica(&app).await;
+    assert_eq!(scan(&app, &replica.base, &codes[0]).await["scans"], 1);
+    // Flushes the replica never read, folded and dropped from the log meanwhile (as after
+    // ten minutes away): only the rows hold their three scans now.
+    execute(&app, "UPDATE labels SET scans = scans + 3").await;
+    execute(
+        &app,
+        "UPDATE label_flush_counter SET seq = seq + 700, dropped_seq = seq + 700",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        scan(&app, &replica.base, &codes[0]).await["scans"],
+        5,
+        "the replica's own scan, the three it missed, and this one"
+    );
+    drop(replica);
 }

@@ -5,9 +5,11 @@ use diesel::prelude::*;
 
 use crate::db::models::label::{LabelBatchRow, LabelQuotaRow};
 use crate::db::schema::{
-    authorizations, label_batches, label_flush_counter, label_quotas, label_scan_flushes, labels,
+    authorizations, label_batches, label_flush_counter, label_fold_ranges, label_quotas,
+    label_scan_log, labels,
 };
 use crate::db::DbConnection;
+use crate::domain::labels::scan_log::{LogRow, ScanEntry};
 
 /// Rows a multi-row insert carries: SQLite binds at most 32,766 values, two per label here.
 const INSERT_CHUNK: usize = 10_000;
@@ -115,7 +117,10 @@ pub fn insert_batch(conn: &mut DbConnection, row: &LabelBatchRow) -> QueryResult
 }
 
 /// The batch's labels, by random part (a key conflict means a random part was drawn twice).
+/// In key order, so a key range's labels sit together in the table (`scan_log`).
 pub fn insert_labels(conn: &mut DbConnection, batch_seq: i64, randoms: &[i64]) -> QueryResult<()> {
+    let mut randoms = randoms.to_vec();
+    randoms.sort_unstable();
     for chunk in randoms.chunks(INSERT_CHUNK) {
         let rows: Vec<_> = chunk
             .iter()
@@ -218,32 +223,143 @@ pub fn last_flush(conn: &mut DbConnection) -> QueryResult<i64> {
         .first(conn)
 }
 
-/// Scans counted since the last flush: (random part, how many, when first).
-pub type ScanDelta = (i64, i64, NaiveDateTime);
-
-/// Flushes kept for replicas that read them (at one a second each, a few minutes).
-const FLUSHES_KEPT: i64 = 600;
-
-/// Adds the deltas to the stored counts as one numbered flush, listed for the other replicas;
-/// call inside a write transaction. Returns the flush's number.
-pub fn add_scans(
-    conn: &mut DbConnection,
-    deltas: &[ScanDelta],
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
+/// Raises the flush number and gives it: the first statement of a flush's transaction, so
+/// flushes are numbered in the order they commit (the row stays locked until then).
+pub fn take_flush_number(conn: &mut DbConnection) -> QueryResult<i64> {
     diesel::update(label_flush_counter::table.find(1))
         .set(label_flush_counter::seq.eq(label_flush_counter::seq + 1))
         .execute(conn)?;
-    let flush = last_flush(conn)?;
+    last_flush(conn)
+}
+
+/// Locks the flush counter without raising it (in a write transaction): no flush commits
+/// until this transaction ends, so what it reads of the counts holds still. Gives the number.
+pub fn hold_flush_counter(conn: &mut DbConnection) -> QueryResult<i64> {
+    diesel::update(label_flush_counter::table.find(1))
+        .set(label_flush_counter::seq.eq(label_flush_counter::seq))
+        .execute(conn)?;
+    last_flush(conn)
+}
+
+/// The flushes up to this number may have been dropped from the log.
+pub fn dropped_through(conn: &mut DbConnection) -> QueryResult<i64> {
+    label_flush_counter::table
+        .find(1)
+        .select(label_flush_counter::dropped_seq)
+        .first(conn)
+}
+
+/// Writes a flush's log rows.
+pub fn log_scans(conn: &mut DbConnection, flush: i64, rows: &[LogRow]) -> QueryResult<()> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            (
+                label_scan_log::seq.eq(flush),
+                label_scan_log::range_no.eq(row.range_no),
+                label_scan_log::scans.eq(row.scans),
+                label_scan_log::deltas.eq(&row.deltas),
+            )
+        })
+        .collect();
+    // A multi-row insert goes to the backend itself (the enum's dialect has none).
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::insert_into(label_scan_log::table)
+            .values(values)
+            .execute(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::insert_into(label_scan_log::table)
+            .values(values)
+            .execute(sqlite)?,
+    };
+    Ok(())
+}
+
+/// The log after flush `after`, other than `except` (this process's own): (flush, entries).
+pub fn logged_after(
+    conn: &mut DbConnection,
+    after: i64,
+    except: Option<i64>,
+) -> QueryResult<Vec<(i64, Vec<u8>)>> {
+    label_scan_log::table
+        .filter(label_scan_log::seq.gt(after))
+        .filter(label_scan_log::seq.ne(except.unwrap_or(0)))
+        .order(label_scan_log::seq.asc())
+        .select((label_scan_log::seq, label_scan_log::deltas))
+        .load(conn)
+}
+
+/// The last flush folded into the rows of a range.
+pub fn folded_through(conn: &mut DbConnection, range_no: i32) -> QueryResult<i64> {
+    label_fold_ranges::table
+        .find(range_no)
+        .select(label_fold_ranges::folded_seq)
+        .first(conn)
+}
+
+/// The oldest fold of any range: every log row up to it is in the labels' rows.
+pub fn folded_everywhere_through(conn: &mut DbConnection) -> QueryResult<i64> {
+    label_fold_ranges::table
+        .select(diesel::dsl::min(label_fold_ranges::folded_seq))
+        .first::<Option<i64>>(conn)
+        .map(|seq| seq.unwrap_or(0))
+}
+
+/// A range's log rows after flush `after`, up to `through`.
+pub fn logged_in_range(
+    conn: &mut DbConnection,
+    range_no: i32,
+    after: i64,
+    through: i64,
+) -> QueryResult<Vec<Vec<u8>>> {
+    label_scan_log::table
+        .filter(label_scan_log::range_no.eq(range_no))
+        .filter(label_scan_log::seq.gt(after))
+        .filter(label_scan_log::seq.le(through))
+        .select(label_scan_log::deltas)
+        .load(conn)
+}
+
+pub fn set_folded_through(conn: &mut DbConnection, range_no: i32, seq: i64) -> QueryResult<()> {
+    diesel::update(label_fold_ranges::table.find(range_no))
+        .set(label_fold_ranges::folded_seq.eq(seq))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every log row not folded yet: with the labels' rows, the counts.
+pub fn unfolded(conn: &mut DbConnection) -> QueryResult<Vec<Vec<u8>>> {
+    label_scan_log::table
+        .inner_join(
+            label_fold_ranges::table.on(label_fold_ranges::range_no.eq(label_scan_log::range_no)),
+        )
+        .filter(label_scan_log::seq.gt(label_fold_ranges::folded_seq))
+        .select(label_scan_log::deltas)
+        .load(conn)
+}
+
+/// Drops the log up to a flush (every range folded past it), and records that it did.
+pub fn drop_log_through(conn: &mut DbConnection, seq: i64) -> QueryResult<()> {
+    diesel::delete(label_scan_log::table.filter(label_scan_log::seq.le(seq))).execute(conn)?;
+    diesel::update(label_flush_counter::table.find(1))
+        .set(label_flush_counter::dropped_seq.eq(seq))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Adds logged scans (added up per label) to the labels' rows.
+pub fn add_to_labels(conn: &mut DbConnection, entries: &[ScanEntry]) -> QueryResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     match conn {
         DbConnection::Postgresql(pg) => {
             use diesel::sql_types::{Array, BigInt, Timestamp};
-            let randoms: Vec<i64> = deltas.iter().map(|d| d.0).collect();
-            let counts: Vec<i64> = deltas.iter().map(|d| d.1).collect();
-            let firsts: Vec<NaiveDateTime> = deltas.iter().map(|d| d.2).collect();
+            let randoms: Vec<i64> = entries.iter().map(|e| e.random as i64).collect();
+            let counts: Vec<i64> = entries.iter().map(|e| e.scans).collect();
+            let firsts: Vec<NaiveDateTime> = entries.iter().map(|e| e.first_at).collect();
             // Knowing the array's length, the planner would hash the whole table (a scan of a
-            // million rows, twice the time) rather than look each label up by its key; within
-            // this transaction only, it may not.
+            // million rows) rather than look each label up by its key; within this
+            // transaction only, it may not.
             diesel::sql_query("SET LOCAL enable_hashjoin = off").execute(pg)?;
             diesel::sql_query("SET LOCAL enable_mergejoin = off").execute(pg)?;
             diesel::sql_query(
@@ -258,16 +374,16 @@ pub fn add_scans(
         }
         DbConnection::Sqlite(sqlite) => {
             use diesel::sql_types::Text;
-            // One statement per 5,000 labels: the deltas go in as one JSON text.
-            for chunk in deltas.chunks(5_000) {
+            // One statement per 5,000 labels: the entries go in as one JSON text.
+            for chunk in entries.chunks(5_000) {
                 let json = serde_json::Value::Array(
                     chunk
                         .iter()
-                        .map(|(random, count, first)| {
+                        .map(|e| {
                             serde_json::json!([
-                                random,
-                                count,
-                                first.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+                                e.random as i64,
+                                e.scans,
+                                e.first_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
                             ])
                         })
                         .collect(),
@@ -284,71 +400,5 @@ pub fn add_scans(
             }
         }
     }
-    let randoms = serde_json::to_string(&deltas.iter().map(|d| d.0).collect::<Vec<i64>>())
-        .unwrap_or_else(|_| "[]".into());
-    diesel::insert_into(label_scan_flushes::table)
-        .values((
-            label_scan_flushes::seq.eq(flush),
-            label_scan_flushes::at.eq(at),
-            label_scan_flushes::randoms.eq(randoms),
-        ))
-        .execute(conn)?;
-    diesel::delete(
-        label_scan_flushes::table.filter(label_scan_flushes::seq.le(flush - FLUSHES_KEPT)),
-    )
-    .execute(conn)?;
-    Ok(flush)
-}
-
-/// A flush: its number and the random parts whose counts it changed.
-pub type FlushedCodes = (i64, Vec<i64>);
-
-/// The flushes after `after` other than `except` (this process's own): (number, random parts).
-/// None when some were dropped already: the reader is too far behind and must reload all.
-pub fn flushes_after(
-    conn: &mut DbConnection,
-    after: i64,
-    except: Option<i64>,
-) -> QueryResult<Option<Vec<FlushedCodes>>> {
-    let oldest: Option<i64> = label_scan_flushes::table
-        .select(diesel::dsl::min(label_scan_flushes::seq))
-        .first(conn)?;
-    if oldest.is_some_and(|oldest| oldest > after + 1) {
-        return Ok(None);
-    }
-    let rows: Vec<(i64, String)> = label_scan_flushes::table
-        .filter(label_scan_flushes::seq.gt(after))
-        .filter(label_scan_flushes::seq.ne(except.unwrap_or(0)))
-        .order(label_scan_flushes::seq.asc())
-        .select((label_scan_flushes::seq, label_scan_flushes::randoms))
-        .load(conn)?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|(seq, randoms)| (seq, serde_json::from_str(&randoms).unwrap_or_default()))
-            .collect(),
-    ))
-}
-
-/// The stored counts of these labels: (random part, scans, first scanned).
-pub fn counts_of(
-    conn: &mut DbConnection,
-    randoms: &[i64],
-) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
-    let mut found = Vec::with_capacity(randoms.len());
-    for chunk in randoms.chunks(INSERT_CHUNK) {
-        found.extend(
-            labels::table
-                .filter(labels::random.eq_any(chunk))
-                .select((labels::random, labels::scans, labels::first_scanned_at))
-                .load::<(i64, i64, Option<NaiveDateTime>)>(conn)?,
-        );
-    }
-    Ok(found)
-}
-
-/// Every stored count (a replica that fell behind the kept flushes).
-pub fn all_counts(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
-    labels::table
-        .select((labels::random, labels::scans, labels::first_scanned_at))
-        .load(conn)
+    Ok(())
 }

@@ -17,6 +17,9 @@ pub struct BatchFacts {
     pub authorization_id: String,
     pub registry_no: String,
     pub issued_at: NaiveDateTime,
+    /// The last flush whose scans its labels' stored counts include (taken in while running:
+    /// the flushes up to then are read with the batch, not again from the log).
+    pub counted_through: i64,
 }
 
 #[derive(Debug)]
@@ -174,7 +177,7 @@ impl LabelIndex {
         })
     }
 
-    /// The stored count of a label, as a synchronisation read it from the database.
+    /// The stored count of a label, as read from the database (a replica that fell behind).
     pub fn set_stored(&self, random: u64, stored: StoredCount) {
         if let Some(p) = self.position(random) {
             let slot = &self.slots[p];
@@ -184,8 +187,7 @@ impl LabelIndex {
         }
     }
 
-    /// Adds a flush this process wrote to a label's stored count (what the database now holds,
-    /// unless another replica added to it too: then its total is read instead).
+    /// Adds scans a flush wrote to a label's stored count.
     pub fn add_stored(&self, random: u64, scans: i64, first_scanned_at: NaiveDateTime) {
         if let Some(p) = self.position(random) {
             let slot = &self.slots[p];
@@ -196,6 +198,17 @@ impl LabelIndex {
             if held == 0 || first < held {
                 slot.first_scanned.store(first, Ordering::Release);
             }
+        }
+    }
+
+    /// Adds another replica's logged scans, from flush `flush`, to a label's stored count;
+    /// nothing when the label's batch was taken in with that flush counted already.
+    pub fn add_logged(&self, random: u64, scans: i64, first_scanned_at: NaiveDateTime, flush: i64) {
+        let counted = self
+            .position(random)
+            .map(|p| self.batches[self.slots[p].batch as usize].counted_through);
+        if counted.is_some_and(|through| flush > through) {
+            self.add_stored(random, scans, first_scanned_at);
         }
     }
 
@@ -240,6 +253,7 @@ mod tests {
             authorization_id: format!("right-{}", seq % 2),
             registry_no: "R".into(),
             issued_at: NaiveDateTime::default(),
+            counted_through: 0,
         }
     }
 
@@ -303,5 +317,27 @@ mod tests {
             vec![("right-1", 2), ("right-0", 1)]
         );
         assert!(index.many_scans_by_right(11).is_empty());
+    }
+
+    #[test]
+    fn logged_scans_count_only_after_the_flush_a_batch_was_taken_in_with() {
+        let mut index = LabelIndex::default();
+        index.add_batch(batch(1), vec![(10, unscanned())]);
+        index.add_batch(
+            BatchFacts {
+                counted_through: 40,
+                ..batch(2)
+            },
+            vec![(20, unscanned())],
+        );
+        let at = NaiveDateTime::default();
+        for flush in [39, 40, 41] {
+            index.add_logged(10, 1, at, flush);
+            index.add_logged(20, 1, at, flush);
+        }
+        index.add_logged(99, 1, at, 41);
+        let scans = |random| index.find(random).map(|f| f.stored().scans);
+        assert_eq!(scans(10), Some(3));
+        assert_eq!(scans(20), Some(1), "flushes 39 and 40 came with the batch");
     }
 }

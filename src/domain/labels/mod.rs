@@ -4,6 +4,7 @@
 
 pub mod code;
 pub mod index;
+pub mod scan_log;
 
 use serde::Serialize;
 

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::db::queries::{labels as db, settings};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::labels::code::CodeKey;
-use crate::domain::labels::index::{BatchFacts, LabelIndex, StoredCount};
+use crate::domain::labels::index::{BatchFacts, LabelIndex};
 use crate::domain::labels::{
     DEFAULT_SCAN_WARNING, DEFAULT_WATCH_CODES, SCAN_WARNING_SETTING, WATCH_CODES_SETTING,
 };
@@ -43,21 +43,19 @@ impl std::fmt::Debug for LabelRegister {
     }
 }
 
-fn batch_facts(row: crate::db::models::label::LabelBatchRow, registry_no: String) -> BatchFacts {
+fn batch_facts(
+    row: crate::db::models::label::LabelBatchRow,
+    registry_no: String,
+    counted_through: i64,
+) -> BatchFacts {
     BatchFacts {
+        counted_through,
         seq: row.seq,
         id: row.id,
         batch_no: row.batch_no,
         authorization_id: row.authorization_id,
         registry_no,
         issued_at: row.issued_at,
-    }
-}
-
-fn stored(scans: i64, first_scanned_at: Option<chrono::NaiveDateTime>) -> StoredCount {
-    StoredCount {
-        scans,
-        first_scanned_at,
     }
 }
 
@@ -85,20 +83,21 @@ fn number_setting(conn: &mut DbConnection, key: &str, default: i64) -> ServiceRe
 }
 
 impl LabelRegister {
-    /// Loads every issued label. The flush number is read first: counts flushed while the
-    /// labels load are read again at the first synchronisation (they are totals, so reading
-    /// one twice changes nothing).
+    /// Loads every issued label with its count (the rows and the unfolded log, as of one
+    /// flush).
     pub fn open(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> ServiceResult<Self> {
         let secret = code_secret(conn, now)?;
-        let last_flush = db::last_flush(conn)?;
-        let batches = db::batches_after(conn, 0)?
-            .into_iter()
-            .map(|(row, registry_no)| batch_facts(row, registry_no))
-            .collect();
-        let labels = db::all_labels(conn)?
-            .into_iter()
-            .map(|(random, batch, scans, first)| (random as u64, batch, stored(scans, first)))
-            .collect();
+        // Holding the flush counter: the rows and the log are read as of one flush.
+        let (last_flush, batches, labels) = write_transaction(conn, |conn| {
+            let last_flush = db::hold_flush_counter(conn)?;
+            let batches: Vec<BatchFacts> = db::batches_after(conn, 0)?
+                .into_iter()
+                .map(|(row, registry_no)| batch_facts(row, registry_no, 0))
+                .collect();
+            let rows = db::all_labels(conn)?;
+            let labels = scans::counts_now(conn, rows)?;
+            Ok::<_, ServiceError>((last_flush, batches, labels))
+        })?;
         let register = Self {
             key: CodeKey::new(secret.as_bytes()),
             index: RwLock::new(LabelIndex::bulk_load(batches, labels)),
@@ -144,36 +143,40 @@ impl LabelRegister {
     /// Takes in the batches issued since the last one held (this process's or a replica's).
     pub fn catch_up(&self, conn: &mut DbConnection) -> ServiceResult<()> {
         let after = self.read()?.last_batch_seq();
-        let fresh = db::batches_after(conn, after)?;
-        if fresh.is_empty() {
+        if db::batches_after(conn, after)?.is_empty() {
             return Ok(());
         }
-        let mut loaded = Vec::with_capacity(fresh.len());
-        for (row, registry_no) in fresh {
-            let labels = db::labels_of(conn, row.seq)?
-                .into_iter()
-                .map(|(random, _, scans, first)| (random as u64, stored(scans, first)))
-                .collect::<Vec<_>>();
-            loaded.push((batch_facts(row, registry_no), labels));
-        }
-        let mut index = self
-            .index
-            .write()
-            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))?;
-        for (batch, labels) in loaded {
-            index.add_batch(batch, labels);
-        }
-        Ok(())
+        // Another replica's batch may have been scanned already: its labels' counts are read
+        // as of one flush, and the batch is in the index before a round reads past it.
+        self.counter.between_rounds(|| {
+            let loaded = write_transaction(conn, |conn| {
+                let through = db::hold_flush_counter(conn)?;
+                let mut loaded = Vec::new();
+                for (row, registry_no) in db::batches_after(conn, after)? {
+                    let rows = db::labels_of(conn, row.seq)?;
+                    let labels = scans::counts_now(conn, rows)?
+                        .into_iter()
+                        .map(|(random, _, count)| (random, count))
+                        .collect::<Vec<_>>();
+                    loaded.push((batch_facts(row, registry_no, through), labels));
+                }
+                Ok::<_, ServiceError>(loaded)
+            })?;
+            let mut index = self
+                .index
+                .write()
+                .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))?;
+            for (batch, labels) in loaded {
+                index.add_batch(batch, labels);
+            }
+            Ok(())
+        })
     }
 
     /// One round of the counter: this process's scans go to the database and every replica's
     /// totals come back (see [`scans`]); the settings are read again too.
-    pub fn synchronise(
-        &self,
-        conn: &mut DbConnection,
-        now: chrono::NaiveDateTime,
-    ) -> ServiceResult<scans::Synchronised> {
+    pub fn synchronise(&self, conn: &mut DbConnection) -> ServiceResult<scans::Synchronised> {
         self.refresh_settings(conn)?;
-        self.counter.synchronise(conn, &self.index, now)
+        self.counter.synchronise(conn, &self.index)
     }
 }

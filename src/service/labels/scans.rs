@@ -2,19 +2,19 @@
 //!
 //! A scan adds one to this process's `pending` count of the code, in memory. Every
 //! [`FLUSH_INTERVAL`] a synchronisation moves `pending` to `in_flight` and, in one write
-//! transaction, adds it to the stored counts (no index holds them, so the updates are cheap),
-//! takes the next flush number (`label_flush_counter`: flushes are numbered in commit order)
-//! and lists the codes it changed under that number (`label_scan_flushes`). In the same
-//! transaction it reads the other replicas' flushes since the last one it saw and fetches
-//! those codes' totals (totals: reading one twice changes nothing). Only when that
-//! transaction commits are the stored counts moved on (its own deltas added, the others'
-//! totals set) and `in_flight` cleared, together under the lock the scans take: a page shows
-//! stored + in flight + pending, never a scan twice or none. If the write fails the scans
-//! stay in flight and go with the next one. A replica so far behind that the flushes it
-//! missed were dropped (a few minutes' worth are kept) reloads every count.
+//! transaction: takes the next flush number (`label_flush_counter`: flushes are numbered in
+//! commit order), logs the counts in `label_scan_log` (one row per key range), folds one
+//! range's log into the labels' rows (`domain::labels::scan_log`), and reads the other
+//! replicas' log rows since the last flush it saw. Only when that transaction commits are the
+//! stored counts moved on (its own and the others' scans added) and `in_flight` cleared,
+//! together under the lock the scans take: a page shows stored + in flight + pending, never a
+//! scan twice or none. If the write fails the scans stay in flight and go with the next one.
+//! A replica so far behind that log rows it had not read were dropped (about ten minutes are
+//! kept) reloads every count.
 //!
+//! A label's count in the database is its row's plus the log rows its range has not folded.
 //! What a crash loses: the scans of at most one interval (those not yet flushed). A clean
-//! stop flushes after the last request.
+//! stop flushes after the last request and folds the whole log.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +26,7 @@ use chrono::NaiveDateTime;
 use crate::db::queries::labels as db;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::labels::index::{LabelIndex, StoredCount};
+use crate::domain::labels::scan_log::{self, ScanEntry};
 use crate::service::{ServiceError, ServiceResult};
 
 /// How often each replica flushes its scans and reads the others'.
@@ -77,41 +78,106 @@ pub struct Count {
     pub first_scanned_at: Option<NaiveDateTime>,
 }
 
-/// What a synchronisation read back: the totals of the codes other replicas changed (or of
-/// every code, for a replica too far behind), and the last flush that covers.
-struct ReadBack {
-    totals: Vec<(i64, i64, Option<NaiveDateTime>)>,
-    seen: i64,
+/// What a synchronisation read back.
+enum ReadBack {
+    /// The other replicas' scans since the last flush seen, each with its flush number.
+    Logged(Vec<(i64, ScanEntry)>),
+    /// Every label's count (the replica was too far behind), this round's own scans included.
+    Reloaded(Vec<(u64, StoredCount)>),
 }
 
-/// The other replicas' flushes after `after` (not `mine`) and their codes' totals.
-fn read_back(conn: &mut DbConnection, after: i64, mine: Option<i64>) -> ServiceResult<ReadBack> {
-    let seen_mine = mine.unwrap_or(after);
-    match db::flushes_after(conn, after, mine)? {
-        None => Ok(ReadBack {
-            totals: db::all_counts(conn)?,
-            seen: db::last_flush(conn)?.max(seen_mine),
-        }),
-        Some(flushes) => {
-            let seen = flushes
-                .iter()
-                .map(|(seq, _)| *seq)
-                .max()
-                .unwrap_or(after)
-                .max(seen_mine);
-            let mut codes: Vec<i64> = flushes.into_iter().flat_map(|(_, r)| r).collect();
-            codes.sort_unstable();
-            codes.dedup();
-            Ok(ReadBack {
-                totals: if codes.is_empty() {
-                    Vec::new()
-                } else {
-                    db::counts_of(conn, &codes)?
+/// The other replicas' log after `after` (not `mine`), and the last flush it covers.
+fn read_back(
+    conn: &mut DbConnection,
+    after: i64,
+    mine: Option<i64>,
+) -> ServiceResult<Option<(ReadBack, i64)>> {
+    let rows = db::logged_after(conn, after, mine)?;
+    // Read after the rows: a drop between the two is seen here.
+    if db::dropped_through(conn)? > after {
+        return Ok(None);
+    }
+    let seen = rows
+        .iter()
+        .map(|(seq, _)| *seq)
+        .max()
+        .unwrap_or(after)
+        .max(mine.unwrap_or(after));
+    let entries = rows
+        .iter()
+        .flat_map(|(seq, deltas)| scan_log::decode(deltas).map(move |e| (*seq, e)))
+        .collect();
+    Ok(Some((ReadBack::Logged(entries), seen)))
+}
+
+/// Every label's count as the database holds it (rows plus the unfolded log), and the flush
+/// it is as of; call in a write transaction that holds the flush counter.
+pub(super) fn counts_now(
+    conn: &mut DbConnection,
+    labels: Vec<db::StoredLabel>,
+) -> ServiceResult<Vec<(u64, i64, StoredCount)>> {
+    let mut counts: Vec<(u64, i64, StoredCount)> = labels
+        .into_iter()
+        .map(|(random, batch, scans, first_scanned_at)| {
+            (
+                random as u64,
+                batch,
+                StoredCount {
+                    scans,
+                    first_scanned_at,
                 },
-                seen,
-            })
+            )
+        })
+        .collect();
+    counts.sort_unstable_by_key(|(random, _, _)| *random);
+    let logged = db::unfolded(conn)?;
+    let logged = scan_log::add_up(logged.iter().flat_map(|d| scan_log::decode(d)));
+    for entry in logged {
+        if let Ok(p) = counts.binary_search_by_key(&entry.random, |(r, _, _)| *r) {
+            let stored = &mut counts[p].2;
+            stored.scans += entry.scans;
+            stored.first_scanned_at = Some(
+                stored
+                    .first_scanned_at
+                    .map_or(entry.first_at, |f| f.min(entry.first_at)),
+            );
         }
     }
+    Ok(counts)
+}
+
+/// Folds a range's log, up to flush `through`, into the labels' rows. Gives the labels written.
+fn fold(conn: &mut DbConnection, range_no: i32, through: i64) -> ServiceResult<usize> {
+    let folded = db::folded_through(conn, range_no)?;
+    if folded >= through {
+        return Ok(0);
+    }
+    let rows = db::logged_in_range(conn, range_no, folded, through)?;
+    let entries = scan_log::add_up(rows.iter().flat_map(|d| scan_log::decode(d)));
+    db::add_to_labels(conn, &entries)?;
+    db::set_folded_through(conn, range_no, through)?;
+    Ok(entries.len())
+}
+
+/// Drops the log rows no replica reading on time still needs (all of them folded).
+fn drop_old_log(conn: &mut DbConnection, flush: i64) -> ServiceResult<()> {
+    let through = (flush - scan_log::FLUSHES_KEPT).min(db::folded_everywhere_through(conn)?);
+    if through > db::dropped_through(conn)? {
+        db::drop_log_through(conn, through)?;
+    }
+    Ok(())
+}
+
+/// Folds every range's whole log into the labels' rows (at a clean stop).
+pub fn fold_everything(conn: &mut DbConnection) -> ServiceResult<usize> {
+    write_transaction(conn, |conn| {
+        let through = db::hold_flush_counter(conn)?;
+        let mut written = 0;
+        for range_no in 0..scan_log::RANGES as i32 {
+            written += fold(conn, range_no, through)?;
+        }
+        Ok(written)
+    })
 }
 
 /// What one synchronisation did.
@@ -134,6 +200,10 @@ pub struct ScanCounter {
     counted: AtomicU64,
     flushed: AtomicU64,
     failures: AtomicU64,
+    /// Rounds that wrote scans, and the time they took (database and memory together).
+    flushes: AtomicU64,
+    flush_micros: AtomicU64,
+    last_flush_micros: AtomicU64,
 }
 
 fn shard_of(random: u64) -> usize {
@@ -149,6 +219,9 @@ impl ScanCounter {
             counted: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             failures: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            flush_micros: AtomicU64::new(0),
+            last_flush_micros: AtomicU64::new(0),
         }
     }
 
@@ -189,6 +262,16 @@ impl ScanCounter {
         })
     }
 
+    /// Runs `work` between two synchronisations: a batch taken in from the database meanwhile
+    /// would miss the scans of the flushes a round reads before the batch is in the index.
+    pub fn between_rounds<T>(&self, work: impl FnOnce() -> ServiceResult<T>) -> ServiceResult<T> {
+        let _round = self
+            .seen_flush
+            .lock()
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("scan counter poisoned")))?;
+        work()
+    }
+
     /// Scans counted here and not yet written to the database.
     pub fn unflushed(&self) -> i64 {
         self.shards
@@ -213,19 +296,28 @@ impl ScanCounter {
         self.failures.load(Ordering::Relaxed)
     }
 
+    /// Rounds that wrote scans, the seconds they took in all, and the last one's milliseconds.
+    pub fn flush_times(&self) -> (u64, f64, f64) {
+        (
+            self.flushes.load(Ordering::Relaxed),
+            self.flush_micros.load(Ordering::Relaxed) as f64 / 1e6,
+            self.last_flush_micros.load(Ordering::Relaxed) as f64 / 1e3,
+        )
+    }
+
     /// One round: write this process's scans and read back every count changed since the last
     /// round (see the module's comment). One round runs at a time.
     pub fn synchronise(
         &self,
         conn: &mut DbConnection,
         index: &RwLock<LabelIndex>,
-        now: NaiveDateTime,
     ) -> ServiceResult<Synchronised> {
+        let started = std::time::Instant::now();
         let mut seen = self
             .seen_flush
             .lock()
             .map_err(|_| ServiceError::Internal(anyhow::anyhow!("scan counter poisoned")))?;
-        let mut deltas = Vec::new();
+        let mut deltas: Vec<ScanEntry> = Vec::new();
         for shard in &self.shards {
             let mut shard = shard
                 .lock()
@@ -238,25 +330,41 @@ impl ScanCounter {
                     .and_modify(|l| l.add(local))
                     .or_insert(local);
             }
-            deltas.extend(
-                shard
-                    .in_flight
-                    .iter()
-                    .map(|(random, l)| (*random as i64, l.count, l.first_at)),
-            );
+            deltas.extend(shard.in_flight.iter().map(|(random, l)| ScanEntry {
+                random: *random,
+                scans: l.count,
+                first_at: l.first_at,
+            }));
         }
-        // In key order: the database visits the labels' pages in order.
-        deltas.sort_unstable_by_key(|(random, _, _)| *random);
         let after = *seen;
+        let reload = |conn: &mut DbConnection, through: i64| -> ServiceResult<(ReadBack, i64)> {
+            let rows = db::all_labels(conn)?;
+            let counts = counts_now(conn, rows)?;
+            let counts = counts.into_iter().map(|(r, _, c)| (r, c)).collect();
+            Ok((ReadBack::Reloaded(counts), through))
+        };
         let outcome = if deltas.is_empty() {
-            read_back(conn, after, None)
+            match read_back(conn, after, None) {
+                Ok(Some(read)) => Ok(read),
+                Ok(None) => write_transaction(conn, |conn| {
+                    let through = db::hold_flush_counter(conn)?;
+                    reload(conn, through)
+                }),
+                Err(error) => Err(error),
+            }
         } else {
             write_transaction(conn, |conn| {
-                let mine = db::add_scans(conn, &deltas, now)?;
-                read_back(conn, after, Some(mine))
+                let mine = db::take_flush_number(conn)?;
+                db::log_scans(conn, mine, &scan_log::log_rows(&deltas))?;
+                fold(conn, scan_log::range_folded_by(mine), mine)?;
+                drop_old_log(conn, mine)?;
+                match read_back(conn, after, Some(mine))? {
+                    Some(read) => Ok(read),
+                    None => reload(conn, mine),
+                }
             })
         };
-        let read = match outcome {
+        let (read, read_seen) = match outcome {
             Ok(read) => read,
             Err(error) => {
                 // The scans stay in flight: the next round writes them with the new ones.
@@ -264,43 +372,61 @@ impl ScanCounter {
                 return Err(error);
             }
         };
-        let flushed_scans: i64 = deltas.iter().map(|(_, n, _)| n).sum();
+        let flushed_scans: i64 = deltas.iter().map(|d| d.scans).sum();
         let index = index
             .read()
             .map_err(|_| ServiceError::Internal(anyhow::anyhow!("label index poisoned")))?;
-        let mut totals_by_shard: Vec<Vec<(u64, StoredCount)>> = vec![Vec::new(); SHARDS];
-        for (random, scans, first_scanned_at) in &read.totals {
-            totals_by_shard[shard_of(*random as u64)].push((
-                *random as u64,
-                StoredCount {
-                    scans: *scans,
-                    first_scanned_at: *first_scanned_at,
-                },
-            ));
+        let reloading = matches!(read, ReadBack::Reloaded(_));
+        let read_back = match &read {
+            ReadBack::Logged(entries) => entries.len(),
+            ReadBack::Reloaded(counts) => counts.len(),
+        };
+        // The others' scans go in under the shards' locks, with this round's own.
+        let mut by_shard: Vec<Vec<(i64, ScanEntry)>> = vec![Vec::new(); SHARDS];
+        let mut reloaded: Vec<Vec<(u64, StoredCount)>> = vec![Vec::new(); SHARDS];
+        match read {
+            ReadBack::Logged(entries) => {
+                for (flush, entry) in entries {
+                    by_shard[shard_of(entry.random)].push((flush, entry));
+                }
+            }
+            ReadBack::Reloaded(counts) => {
+                for (random, count) in counts {
+                    reloaded[shard_of(random)].push((random, count));
+                }
+            }
         }
-        let read_totals: std::collections::HashSet<u64> =
-            read.totals.iter().map(|(r, _, _)| *r as u64).collect();
-        for (shard, totals) in self.shards.iter().zip(totals_by_shard) {
+        for ((shard, logged), counts) in self.shards.iter().zip(by_shard).zip(reloaded) {
             let mut shard = shard
                 .lock()
                 .map_err(|_| ServiceError::Internal(anyhow::anyhow!("scan counter poisoned")))?;
-            // Everything in flight was written by the transaction that just committed.
+            // Everything in flight was written by the transaction that just committed (and is
+            // in a reloaded count already).
             for (random, local) in shard.in_flight.drain() {
-                if !read_totals.contains(&random) {
+                if !reloading {
                     index.add_stored(random, local.count, local.first_at);
                 }
             }
-            for (random, stored) in totals {
-                index.set_stored(random, stored);
+            for (flush, entry) in logged {
+                index.add_logged(entry.random, entry.scans, entry.first_at, flush);
+            }
+            for (random, count) in counts {
+                index.set_stored(random, count);
             }
         }
-        *seen = read.seen.max(after);
+        *seen = read_seen.max(after);
         self.flushed
             .fetch_add(flushed_scans as u64, Ordering::Relaxed);
+        if !deltas.is_empty() {
+            let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            self.flushes.fetch_add(1, Ordering::Relaxed);
+            self.flush_micros.fetch_add(micros, Ordering::Relaxed);
+            self.last_flush_micros.store(micros, Ordering::Relaxed);
+        }
         Ok(Synchronised {
             flushed_codes: deltas.len(),
             flushed_scans,
-            read_back: read.totals.len(),
+            read_back,
         })
     }
 }
