@@ -108,23 +108,35 @@ impl Default for OfficeFacts {
     }
 }
 
-/// The facts as last read, with when and after which local write.
+/// The facts as last read, with when and after which of this process's changes to them.
+/// Keyed on those changes only: keyed on every write, the cache emptied with each scan flush
+/// and each application saved, and every page drawn just after asked the database again.
 #[derive(Default)]
 pub struct OfficeCache {
     held: RwLock<Option<(Instant, u64, std::sync::Arc<OfficeFacts>)>>,
+    changes: std::sync::atomic::AtomicU64,
 }
 
 impl OfficeCache {
     fn fresh(&self) -> Option<std::sync::Arc<OfficeFacts>> {
         let held = self.held.read().ok()?;
         let (read_at, writes, facts) = held.as_ref()?;
-        (read_at.elapsed() < FRESH_FOR && *writes == crate::db::committed_writes())
-            .then(|| facts.clone())
+        (read_at.elapsed() < FRESH_FOR && *writes == self.changes()).then(|| facts.clone())
     }
 
     fn last(&self) -> Option<std::sync::Arc<OfficeFacts>> {
         let held = self.held.read().ok()?;
         held.as_ref().map(|(_, _, facts)| facts.clone())
+    }
+
+    fn changes(&self) -> u64 {
+        self.changes.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// This process changed the facts (after the commit): the next page reads them again.
+    fn changed(&self) {
+        self.changes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     fn keep(&self, writes: u64, facts: std::sync::Arc<OfficeFacts>) {
@@ -176,7 +188,7 @@ pub async fn facts(state: &ServiceState) -> ServiceResult<std::sync::Arc<OfficeF
     if let Some(facts) = state.office.fresh() {
         return Ok(facts);
     }
-    let writes = crate::db::committed_writes();
+    let writes = state.office.changes();
     match state.run(read_facts).await {
         Ok(facts) => {
             let facts = std::sync::Arc::new(facts);
@@ -250,6 +262,7 @@ pub async fn set_office(
             })
         })
         .await?;
+    state.office.changed();
     Ok(office)
 }
 
@@ -289,7 +302,7 @@ pub async fn set_working_days(
     }
     validation::check(&input, Vec::new())?;
     let (actor, now) = (actor.clone(), state.clock.now_naive());
-    state
+    let saved = state
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 settings::set(
@@ -315,5 +328,7 @@ pub async fn set_working_days(
                 Ok::<_, ServiceError>(input)
             })
         })
-        .await
+        .await?;
+    state.office.changed();
+    Ok(saved)
 }
