@@ -173,8 +173,8 @@ impl LabelRegister {
         })
     }
 
-    /// One round of the counter: this process's scans go to the database and every replica's
-    /// totals come back (see [`scans`]); the settings are read again too.
+    /// One round of the counter: this process's scans go to the database and the other
+    /// replicas' come back (see [`scans`]); the settings are read again too.
     pub fn synchronise(&self, conn: &mut DbConnection) -> ServiceResult<scans::Synchronised> {
         self.refresh_settings(conn)?;
         self.counter.synchronise(conn, &self.index)
