@@ -164,8 +164,9 @@ label, healthz, line = sys.argv[1:]
 def parse(s):
     return {k: float(v) for k, v in (kv.split("=") for kv in s.split()[1:])}
 h, r = parse(healthz), parse(line)
+s5xx = "—" if r["s5xx"] < 0 else f"{r['s5xx']:.0f}"  # counted only with STATUS_CLASSES=1
 print(f"| {label} | {r['rps']:.0f} | {100 * r['rps'] / h['rps']:.1f} % | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
-      f"| {r['requests'] - r['s2xx']:.0f} | {r['s5xx']:.0f} | {r['socket_errors']:.0f} |")
+      f"| {r['requests'] - r['s2xx']:.0f} | {s5xx} | {r['socket_errors']:.0f} |")
 PY
 done
 echo

@@ -18,6 +18,8 @@
 # Markdown table, start->readyz, the process's RSS after the run and the writer's changes.
 # Request lines, wrk output and logs go to $DATA/bench/.
 set -euo pipefail
+# The verify workload expects some 404s (unknown codes): count the status classes.
+export STATUS_CLASSES=1
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 

@@ -115,6 +115,18 @@ impl Default for OfficeFacts {
 pub struct OfficeCache {
     held: RwLock<Option<(Instant, u64, std::sync::Arc<OfficeFacts>)>>,
     changes: std::sync::atomic::AtomicU64,
+    /// One request reads the facts again when they are old; the others show the last ones
+    /// meanwhile (without it, every page drawn at that moment waited for the database).
+    refreshing: std::sync::atomic::AtomicBool,
+}
+
+/// Clears `refreshing` when the read ends, however it ends.
+struct Refreshing<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl OfficeCache {
@@ -122,6 +134,19 @@ impl OfficeCache {
         let held = self.held.read().ok()?;
         let (read_at, writes, facts) = held.as_ref()?;
         (read_at.elapsed() < FRESH_FOR && *writes == self.changes()).then(|| facts.clone())
+    }
+
+    /// The facts held when only their age makes them stale (no change of this process's since),
+    /// unless this caller is the one to read them again.
+    fn stale_while_another_reads(&self) -> Option<std::sync::Arc<OfficeFacts>> {
+        let facts = {
+            let held = self.held.read().ok()?;
+            let (_, writes, facts) = held.as_ref()?;
+            (*writes == self.changes()).then(|| facts.clone())?
+        };
+        self.refreshing
+            .load(std::sync::atomic::Ordering::Acquire)
+            .then_some(facts)
     }
 
     fn last(&self) -> Option<std::sync::Arc<OfficeFacts>> {
@@ -188,6 +213,14 @@ pub async fn facts(state: &ServiceState) -> ServiceResult<std::sync::Arc<OfficeF
     if let Some(facts) = state.office.fresh() {
         return Ok(facts);
     }
+    if let Some(facts) = state.office.stale_while_another_reads() {
+        return Ok(facts);
+    }
+    state
+        .office
+        .refreshing
+        .store(true, std::sync::atomic::Ordering::Release);
+    let _refreshing = Refreshing(&state.office.refreshing);
     let writes = state.office.changes();
     match state.run(read_facts).await {
         Ok(facts) => {
