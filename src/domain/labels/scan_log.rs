@@ -23,6 +23,12 @@ const ENTRY_BYTES: usize = 20;
 pub const FLUSHES_KEPT: i64 = 600;
 const _: () = assert!(FLUSHES_KEPT > RANGES);
 
+/// How far the log may be dropped after flush `flush`: the kept flushes stay, and so does
+/// every row a range has not folded yet (`folded_everywhere`: the oldest range's fold).
+pub fn droppable_through(flush: i64, folded_everywhere: i64) -> i64 {
+    (flush - FLUSHES_KEPT).min(folded_everywhere)
+}
+
 /// One label's scans in a flush (or added up over several).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanEntry {
@@ -158,6 +164,8 @@ mod tests {
         let mut sorted = folded.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..RANGES as i32).collect::<Vec<_>>());
+        assert_eq!(droppable_through(1000, 990), 400, "the kept flushes stay");
+        assert_eq!(droppable_through(1000, 300), 300, "and the unfolded rows");
     }
 
     #[test]

@@ -94,8 +94,7 @@ impl LabelRegister {
                 .into_iter()
                 .map(|(row, registry_no)| batch_facts(row, registry_no, 0))
                 .collect();
-            let rows = db::all_labels(conn)?;
-            let labels = scans::counts_now(conn, rows)?;
+            let labels = scans::with_unfolded(db::all_labels(conn)?, &scans::unfolded_scans(conn)?);
             Ok::<_, ServiceError>((last_flush, batches, labels))
         })?;
         let register = Self {
@@ -151,10 +150,11 @@ impl LabelRegister {
         self.counter.between_rounds(|| {
             let loaded = write_transaction(conn, |conn| {
                 let through = db::hold_flush_counter(conn)?;
+                // The log is read once for all the batches.
+                let unfolded = scans::unfolded_scans(conn)?;
                 let mut loaded = Vec::new();
                 for (row, registry_no) in db::batches_after(conn, after)? {
-                    let rows = db::labels_of(conn, row.seq)?;
-                    let labels = scans::counts_now(conn, rows)?
+                    let labels = scans::with_unfolded(db::labels_of(conn, row.seq)?, &unfolded)
                         .into_iter()
                         .map(|(random, _, count)| (random, count))
                         .collect::<Vec<_>>();

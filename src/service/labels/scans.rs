@@ -110,12 +110,20 @@ fn read_back(
     Ok(Some((ReadBack::Logged(entries), seen)))
 }
 
-/// Every label's count as the database holds it (rows plus the unfolded log), and the flush
-/// it is as of; call in a write transaction that holds the flush counter.
-pub(super) fn counts_now(
-    conn: &mut DbConnection,
+/// The log rows not folded yet, added up per label; call in a write transaction that holds
+/// the flush counter, with the labels' rows read in the same one.
+pub(super) fn unfolded_scans(conn: &mut DbConnection) -> ServiceResult<Vec<ScanEntry>> {
+    let logged = db::unfolded(conn)?;
+    Ok(scan_log::add_up(
+        logged.iter().flat_map(|d| scan_log::decode(d)),
+    ))
+}
+
+/// Labels' rows with the unfolded log added: their counts as the database holds them.
+pub(super) fn with_unfolded(
     labels: Vec<db::StoredLabel>,
-) -> ServiceResult<Vec<(u64, i64, StoredCount)>> {
+    unfolded: &[ScanEntry],
+) -> Vec<(u64, i64, StoredCount)> {
     let mut counts: Vec<(u64, i64, StoredCount)> = labels
         .into_iter()
         .map(|(random, batch, scans, first_scanned_at)| {
@@ -130,9 +138,7 @@ pub(super) fn counts_now(
         })
         .collect();
     counts.sort_unstable_by_key(|(random, _, _)| *random);
-    let logged = db::unfolded(conn)?;
-    let logged = scan_log::add_up(logged.iter().flat_map(|d| scan_log::decode(d)));
-    for entry in logged {
+    for entry in unfolded {
         if let Ok(p) = counts.binary_search_by_key(&entry.random, |(r, _, _)| *r) {
             let stored = &mut counts[p].2;
             stored.scans += entry.scans;
@@ -143,7 +149,7 @@ pub(super) fn counts_now(
             );
         }
     }
-    Ok(counts)
+    counts
 }
 
 /// Folds a range's log, up to flush `through`, into the labels' rows. Gives the labels written.
@@ -161,7 +167,7 @@ fn fold(conn: &mut DbConnection, range_no: i32, through: i64) -> ServiceResult<u
 
 /// Drops the log rows no replica reading on time still needs (all of them folded).
 fn drop_old_log(conn: &mut DbConnection, flush: i64) -> ServiceResult<()> {
-    let through = (flush - scan_log::FLUSHES_KEPT).min(db::folded_everywhere_through(conn)?);
+    let through = scan_log::droppable_through(flush, db::folded_everywhere_through(conn)?);
     if through > db::dropped_through(conn)? {
         db::drop_log_through(conn, through)?;
     }
@@ -338,8 +344,7 @@ impl ScanCounter {
         }
         let after = *seen;
         let reload = |conn: &mut DbConnection, through: i64| -> ServiceResult<(ReadBack, i64)> {
-            let rows = db::all_labels(conn)?;
-            let counts = counts_now(conn, rows)?;
+            let counts = with_unfolded(db::all_labels(conn)?, &unfolded_scans(conn)?);
             let counts = counts.into_iter().map(|(r, _, c)| (r, c)).collect();
             Ok((ReadBack::Reloaded(counts), through))
         };
