@@ -76,7 +76,8 @@ fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(error) => return fail(&error),
     };
-    telemetry::init(settings.log_format);
+    // Held to the end of main: dropping it writes out the log lines still queued.
+    let _log = telemetry::init(settings.log_format);
     // Everything the service keeps in its data directory is the owner's alone.
     gi_registry::config::restrict_new_files();
     if let Err(error) = gi_registry::config::close_data_dir(&settings.data_dir) {

@@ -159,6 +159,11 @@ pub async fn metrics(
             "How long the last flush that wrote scans took.",
             last_flush_ms,
         ),
+        (
+            "gi_log_lines_dropped_total",
+            "Log lines dropped because the log thread could not keep up.",
+            crate::telemetry::dropped_lines() as f64,
+        ),
     ] {
         gauge(&mut out, name, help, &[(String::new(), value)]);
     }

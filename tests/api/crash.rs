@@ -37,16 +37,26 @@ async fn start(database: &TestDatabase) -> Server {
 
 /// Starts the real binary on `database` with `extra_env`, and waits until it is ready.
 pub(crate) async fn start_binary(database: &TestDatabase, extra_env: &[(&str, &str)]) -> Server {
+    start_binary_logging_to(database, extra_env, Stdio::null()).await
+}
+
+/// [`start_binary`] with the service's log going to `stderr` (`RUST_LOG` may be overridden
+/// in `extra_env`).
+pub(crate) async fn start_binary_logging_to(
+    database: &TestDatabase,
+    extra_env: &[(&str, &str)],
+    stderr: Stdio,
+) -> Server {
     let port = free_port();
     let child = Command::new(BINARY)
+        .env("RUST_LOG", "error")
         .envs(extra_env.iter().copied())
         .env("GI_DATA_DIR", database.dir.path().join("data"))
         .env("DATABASE_URL", url_of(database))
         .env("GI_BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "error")
         .env_remove("GI_JWT_SECRET")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("binary starts");
     // From here the server is reaped on every path, panics included.

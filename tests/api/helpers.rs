@@ -133,7 +133,10 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(db: TestDatabase, settings: Settings) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        gi_registry::telemetry::init(gi_registry::config::LogFormat::Human);
+        // The first test's guard keeps the log thread for the whole test binary.
+        static LOG: std::sync::OnceLock<Option<tracing_appender::non_blocking::WorkerGuard>> =
+            std::sync::OnceLock::new();
+        LOG.get_or_init(|| gi_registry::telemetry::init(gi_registry::config::LogFormat::Human));
     }
     let clock = Clock::fixed(Utc::now());
     let application = Application::build(settings, clock.clone())

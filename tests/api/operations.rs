@@ -1,6 +1,55 @@
 //! `/metrics` for operators.
 
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::crash::start_binary_logging_to;
 use crate::helpers::{spawn_app, spawn_with, test_settings, Cast, TestDatabase};
+
+/// A log nobody reads (a stalled collector: its pipe fills after 64 KiB) holds up no
+/// answer: the lines that do not fit are dropped and counted, the requests are served.
+#[tokio::test]
+async fn a_log_reader_that_stops_reading_holds_up_no_answer() {
+    let database = TestDatabase::create();
+    // The pipe's reading end is kept open by the child handle and never read.
+    let server = start_binary_logging_to(
+        &database,
+        &[("RUST_LOG", "info"), ("GI_METRICS_PUBLIC", "true")],
+        Stdio::piped(),
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    // Each answer logs a line of some hundred bytes: more than the pipe and the queue hold.
+    for round in 0..120 {
+        let answers = futures_util::future::join_all((0..100).map(|_| {
+            client
+                .get(format!("{}/api/v1/public/goal", server.base))
+                .send()
+        }))
+        .await;
+        for answer in answers {
+            let answer = answer.unwrap_or_else(|e| panic!("round {round}: no answer: {e}"));
+            assert_eq!(answer.status(), 200, "round {round}");
+        }
+    }
+    let metrics = client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("metrics text");
+    let dropped: f64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("gi_log_lines_dropped_total "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no dropped-lines metric: {metrics}"));
+    assert!(dropped > 0.0, "{metrics}");
+}
 
 #[tokio::test]
 async fn metrics_are_for_admins_and_count_requests_by_route_and_the_registry_state() {
