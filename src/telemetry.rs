@@ -5,6 +5,7 @@
 //! serves. The queue between is bounded; when it is full, lines are dropped (and counted in
 //! `gi_log_lines_dropped_total`) rather than answers held up.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
@@ -39,6 +40,8 @@ pub fn init(format: LogFormat) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = fmt()
         .with_env_filter(filter)
+        // Colours for a person at a terminal, not escape codes in a collector's file.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer)
         // One line per request when its span closes, with method, route, status and latency.
         .with_span_events(FmtSpan::CLOSE);
