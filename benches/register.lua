@@ -42,6 +42,12 @@ end
 function init(args)
   math.randomseed(os.time() * 1000 + 7919 * (thread_id or 0))
   s2xx, s404, s4xx, s5xx, other = 0, 0, 0, 0, 0
+  -- Each request's path is a new string (over a million codes, almost never one still held).
+  -- With LuaJIT's default pacing the collector let them pile up between cycles and then
+  -- stalled the thread for ~100 ms at a time, which wrk counted as the server's latency
+  -- (label JSON over a million codes: p99.9 84-107 ms; 6.8-8.2 ms collecting continuously).
+  collectgarbage("setpause", 100)
+  collectgarbage("setstepmul", 1000)
 end
 
 function request()
