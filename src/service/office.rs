@@ -130,23 +130,20 @@ impl Drop for Refreshing<'_> {
 }
 
 impl OfficeCache {
-    fn fresh(&self) -> Option<std::sync::Arc<OfficeFacts>> {
+    /// The facts held, unless this process has changed them since, and whether they are
+    /// still fresh.
+    fn unchanged(&self) -> Option<(std::sync::Arc<OfficeFacts>, bool)> {
         let held = self.held.read().ok()?;
         let (read_at, writes, facts) = held.as_ref()?;
-        (read_at.elapsed() < FRESH_FOR && *writes == self.changes()).then(|| facts.clone())
+        (*writes == self.changes()).then(|| (facts.clone(), read_at.elapsed() < FRESH_FOR))
     }
 
-    /// The facts held when only their age makes them stale (no change of this process's since),
-    /// unless this caller is the one to read them again.
-    fn stale_while_another_reads(&self) -> Option<std::sync::Arc<OfficeFacts>> {
-        let facts = {
-            let held = self.held.read().ok()?;
-            let (_, writes, facts) = held.as_ref()?;
-            (*writes == self.changes()).then(|| facts.clone())?
-        };
-        self.refreshing
-            .load(std::sync::atomic::Ordering::Acquire)
-            .then_some(facts)
+    /// Makes this caller the one to read the facts again, unless another one already is.
+    fn start_refresh(&self) -> Option<Refreshing<'_>> {
+        (!self
+            .refreshing
+            .swap(true, std::sync::atomic::Ordering::AcqRel))
+        .then(|| Refreshing(&self.refreshing))
     }
 
     fn last(&self) -> Option<std::sync::Arc<OfficeFacts>> {
@@ -210,17 +207,16 @@ fn read_facts(conn: &mut DbConnection) -> ServiceResult<OfficeFacts> {
 
 /// The office and the guide's time limits, from memory when fresh.
 pub async fn facts(state: &ServiceState) -> ServiceResult<std::sync::Arc<OfficeFacts>> {
-    if let Some(facts) = state.office.fresh() {
-        return Ok(facts);
-    }
-    if let Some(facts) = state.office.stale_while_another_reads() {
-        return Ok(facts);
-    }
-    state
-        .office
-        .refreshing
-        .store(true, std::sync::atomic::Ordering::Release);
-    let _refreshing = Refreshing(&state.office.refreshing);
+    let _refreshing = match state.office.unchanged() {
+        Some((facts, true)) => return Ok(facts),
+        // Old: one request reads them again, the others show these meanwhile.
+        Some((stale, false)) => match state.office.start_refresh() {
+            Some(refreshing) => Some(refreshing),
+            None => return Ok(stale),
+        },
+        // Never read, or changed by this process: read now.
+        None => None,
+    };
     let writes = state.office.changes();
     match state.run(read_facts).await {
         Ok(facts) => {
