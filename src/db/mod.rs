@@ -90,6 +90,53 @@ impl ConnectionManager {
     pub fn new(target: DatabaseTarget) -> Self {
         Self { target }
     }
+
+    /// Opens a connection; only the first one of a pool may create the SQLite file.
+    fn open(&self, may_create: SqliteFile) -> Result<DbConnection, diesel::ConnectionError> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(establish_postgres(url)?)),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&sqlite_uri(path, may_create)?)?;
+                // 16 MiB of memory-mapped reads per connection: public reads come from the
+                // in-memory register, and a large map only made every pooled connection look
+                // big in RSS (256 MiB each showed as 1.5 GB); the page cache serves the rest.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA mmap_size = 16777216;"
+                ))
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Whether opening a SQLite file may create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SqliteFile {
+    CreateIfMissing,
+    MustExist,
+}
+
+/// The file as a SQLite URI. A pooled connection opens it `mode=rw`: were the file deleted or
+/// moved under the running service, a new connection would otherwise create an empty one in
+/// its place and the service would look ready while it writes nowhere anyone reads.
+fn sqlite_uri(
+    path: &std::path::Path,
+    may_create: SqliteFile,
+) -> Result<String, diesel::ConnectionError> {
+    let unusable = || diesel::ConnectionError::InvalidConnectionUrl(format!("{}", path.display()));
+    let absolute = std::path::absolute(path).map_err(|_| unusable())?;
+    let mut uri = url::Url::from_file_path(&absolute).map_err(|()| unusable())?;
+    let mode = match may_create {
+        SqliteFile::CreateIfMissing => "rwc",
+        SqliteFile::MustExist => "rw",
+    };
+    uri.set_query(Some(&format!("mode={mode}")));
+    Ok(uri.into())
 }
 
 /// Opens a PostgreSQL connection. libpq speaks TLS through the system OpenSSL, which by
@@ -106,25 +153,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        match &self.target {
-            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(establish_postgres(url)?)),
-            DatabaseTarget::Sqlite(path) => {
-                let path = path.to_string_lossy();
-                let mut conn = diesel::SqliteConnection::establish(&path)?;
-                // 16 MiB of memory-mapped reads per connection: public reads come from the
-                // in-memory register, and a large map only made every pooled connection look
-                // big in RSS (256 MiB each showed as 1.5 GB); the page cache serves the rest.
-                conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
-                     PRAGMA journal_mode = WAL;
-                     PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;
-                     PRAGMA mmap_size = 16777216;"
-                ))
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
+        self.open(SqliteFile::MustExist)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
@@ -156,7 +185,8 @@ pub enum DatabaseSetupError {
 }
 
 /// Builds the pool after one direct connection, so that an unreachable server or unwritable
-/// file is reported at once with the database's own message instead of a pool time-out.
+/// file is reported at once with the database's own message instead of a pool time-out. That
+/// connection is the only one that may create the SQLite file.
 pub fn connect_pool(target: &DatabaseTarget, max_size: u32) -> Result<DbPool, DatabaseSetupError> {
     if let DatabaseTarget::Sqlite(path) = target {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -169,7 +199,7 @@ pub fn connect_pool(target: &DatabaseTarget, max_size: u32) -> Result<DbPool, Da
         }
     }
     let manager = ConnectionManager::new(target.clone());
-    drop(r2d2::ManageConnection::connect(&manager)?);
+    drop(manager.open(SqliteFile::CreateIfMissing)?);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))

@@ -33,6 +33,7 @@ pub mod usage;
 pub mod validation;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::db::{DbConnection, DbPool};
@@ -137,13 +138,23 @@ impl ServiceState {
         F: FnOnce(&mut DbConnection) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.run_waiting_at_most(self.pool.connection_timeout(), work)
+            .await
+    }
+
+    /// `run`, waiting at most `wait` for a connection (the pool's own time-out is 10 s).
+    pub async fn run_waiting_at_most<T, F>(&self, wait: Duration, work: F) -> ServiceResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ServiceResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let (pool, register, labels) = (
             self.pool.clone(),
             self.register.clone(),
             self.labels.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get_timeout(wait)?;
             let writes_before = crate::db::committed_writes();
             let outcome = work(&mut conn);
             // Read your writes: a change this work committed is in the public register before

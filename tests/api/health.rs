@@ -1,3 +1,5 @@
+use gi_registry::db::ConnectionManager;
+
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -14,6 +16,12 @@ async fn healthz_and_readyz_answer_200_when_the_database_answers() {
 async fn readyz_answers_503_when_the_database_stops_answering_and_healthz_still_200() {
     let app = spawn_app().await;
     app.db.break_it();
+    // The pool opens connections of its own accord (it keeps one idle); one opened now must
+    // fail rather than put an empty SQLite file where the deleted one was.
+    assert!(
+        r2d2::ManageConnection::connect(&ConnectionManager::new(app.db.target.clone())).is_err(),
+        "a new connection reached a database that is gone"
+    );
     app.get("/readyz", None).await.assert_problem(503);
     assert_eq!(app.get("/healthz", None).await.status, 200);
 }
