@@ -303,3 +303,37 @@ pub fn describe_tables(conn: &mut DbConnection) -> QueryResult<Vec<(String, Stri
         .map(|r| (r.table_name, r.column_name))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_file_is_created_where_its_path_says_even_with_uri_characters_and_only_once() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        // `?`, `#` and `%` end or escape parts of a URI; a space and Chinese are just names.
+        let folder = dir.path().join("数据 a?b#c%20d");
+        let path = folder.join("gi-registry.db");
+        let target = DatabaseTarget::Sqlite(path.clone());
+
+        let pool = connect_pool(&target, 2).expect("the pool opens and creates the file");
+        let mut conn = pool.get().expect("a pooled connection");
+        conn.batch_execute("CREATE TABLE t (x INTEGER)")
+            .expect("a table");
+        assert!(path.is_file(), "the file is at {}", path.display());
+        assert_eq!(
+            std::fs::read_dir(&folder).expect("folder").count(),
+            3,
+            "the database, its WAL and shared-memory files, and nothing under another name"
+        );
+
+        drop(conn);
+        drop(pool);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let manager = ConnectionManager::new(target);
+        assert!(r2d2::ManageConnection::connect(&manager).is_err());
+        assert!(!path.exists(), "a pooled connection never creates the file");
+    }
+}
