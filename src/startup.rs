@@ -120,6 +120,7 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<Serv
         password_slots,
         office: Arc::new(Default::default()),
         mailer: Arc::new(mailer),
+        readiness: Arc::new(Default::default()),
     })
 }
 

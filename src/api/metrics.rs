@@ -160,6 +160,11 @@ pub async fn metrics(
             last_flush_ms,
         ),
         (
+            "gi_readiness_queries_total",
+            "Queries /readyz sent to the database (probes share one answer for 250 ms).",
+            state.readiness.queries() as f64,
+        ),
+        (
             "gi_log_lines_dropped_total",
             "Log lines dropped because the log thread could not keep up.",
             crate::telemetry::dropped_lines() as f64,

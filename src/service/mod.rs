@@ -128,6 +128,8 @@ pub struct ServiceState {
     pub office: Arc<office::OfficeCache>,
     /// The SMTP server (`GI_SMTP_URL`), or none: then mail waits in the outbox.
     pub mailer: Arc<mail::Mailer>,
+    /// The database's last answer to `/readyz`, shared by the probes (`service::health`).
+    pub readiness: Arc<health::Readiness>,
 }
 
 impl ServiceState {

@@ -1,6 +1,9 @@
+use std::time::Instant;
+
+use futures_util::future::join_all;
 use gi_registry::db::ConnectionManager;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_with, test_settings, TestDatabase};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_when_the_database_answers() {
@@ -24,6 +27,35 @@ async fn readyz_answers_503_when_the_database_stops_answering_and_healthz_still_
     );
     app.get("/readyz", None).await.assert_problem(503);
     assert_eq!(app.get("/healthz", None).await.status, 200);
+}
+
+/// `/readyz` is anonymous: a flood of probes shares the database's answers instead of taking
+/// a pool connection each from the writes.
+#[tokio::test]
+async fn a_flood_of_readiness_probes_asks_the_database_once_per_quarter_second_at_most() {
+    let db = TestDatabase::create();
+    let mut settings = test_settings(&db);
+    settings.metrics_public = true;
+    let app = spawn_with(db, settings).await;
+    let started = Instant::now();
+    for _ in 0..5 {
+        for probe in join_all((0..100).map(|_| app.get("/readyz", None))).await {
+            assert_eq!(probe.status, 200, "{}", probe.text);
+        }
+    }
+    let quarters = u64::try_from(started.elapsed().as_millis() / 250).expect("a short test");
+    let metrics = app.get("/metrics", None).await;
+    let queries: u64 = metrics
+        .text
+        .lines()
+        .find_map(|line| line.strip_prefix("gi_readiness_queries_total "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no readiness metric: {}", metrics.text));
+    assert!(queries >= 1, "the database was asked");
+    assert!(
+        queries <= 1 + quarters,
+        "500 probes in {quarters} quarter seconds asked the database {queries} times"
+    );
 }
 
 #[tokio::test]
