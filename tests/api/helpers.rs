@@ -158,6 +158,23 @@ pub async fn spawn_with(db: TestDatabase, settings: Settings) -> TestApp {
     }
 }
 
+/// An app whose `/metrics` anyone may read (`GI_METRICS_PUBLIC`).
+pub async fn spawn_app_with_public_metrics() -> TestApp {
+    let db = TestDatabase::create();
+    let mut settings = test_settings(&db);
+    settings.metrics_public = true;
+    spawn_with(db, settings).await
+}
+
+/// The value of the unlabelled series `name` in a `/metrics` text.
+pub fn metric_value(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in: {metrics}"))
+}
+
 /// A response read whole: status, headers, and the body as JSON when it is JSON.
 #[derive(Debug)]
 pub struct Reply {

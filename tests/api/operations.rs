@@ -4,7 +4,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::crash::start_binary_logging_to;
-use crate::helpers::{spawn_app, spawn_with, test_settings, Cast, TestDatabase};
+use crate::helpers::{metric_value, spawn_app, spawn_app_with_public_metrics, Cast, TestDatabase};
 
 /// A log nobody reads (a stalled collector: its pipe fills after 64 KiB) holds up no
 /// answer: the lines that do not fit are dropped and counted, the requests are served.
@@ -43,11 +43,7 @@ async fn a_log_reader_that_stops_reading_holds_up_no_answer() {
         .text()
         .await
         .expect("metrics text");
-    let dropped: f64 = metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("gi_log_lines_dropped_total "))
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no dropped-lines metric: {metrics}"));
+    let dropped = metric_value(&metrics, "gi_log_lines_dropped_total");
     assert!(dropped > 0.0, "{metrics}");
 }
 
@@ -83,10 +79,7 @@ async fn metrics_are_for_admins_and_count_requests_by_route_and_the_registry_sta
 
 #[tokio::test]
 async fn metrics_can_be_made_public() {
-    let db = TestDatabase::create();
-    let mut settings = test_settings(&db);
-    settings.metrics_public = true;
-    let app = spawn_with(db, settings).await;
+    let app = spawn_app_with_public_metrics().await;
     let metrics = app.get("/metrics", None).await;
     assert_eq!(metrics.status, 200);
     assert!(metrics.text.contains("gi_authorized_enterprises 0"));
@@ -97,10 +90,7 @@ async fn metrics_can_be_made_public() {
 async fn random_methods_and_paths_do_not_grow_the_metrics() {
     use futures_util::stream::{self, StreamExt};
 
-    let db = TestDatabase::create();
-    let mut settings = test_settings(&db);
-    settings.metrics_public = true;
-    let app = spawn_with(db, settings).await;
+    let app = spawn_app_with_public_metrics().await;
     // Every series this test can create is there before the first measure.
     for path in ["/warm-up", "/api/v1/warm-up", "/applications/warm-up"] {
         let method = reqwest::Method::from_bytes(b"WARMUP").expect("method");
